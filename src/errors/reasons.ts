@@ -1,0 +1,65 @@
+/**
+ * Stable reason codes carried in rejection bodies (`error`) and settlement headers (`errorReason`).
+ * EVM codes are the official x402 v2 strings so x402 clients and dashboards read them unchanged;
+ * the generic ones are x402 v1's ErrorReasons; the rest name what x402 leaves unnamed.
+ */
+export const Reason = {
+  // Generic protocol problems (x402 ErrorReasons).
+  invalidPayload: 'invalid_payload',
+  invalidVersion: 'invalid_x402_version',
+  unsupportedScheme: 'unsupported_scheme',
+  invalidNetwork: 'invalid_network',
+  // tollgate: transport and state.
+  headerTooLarge: 'payment_header_too_large',
+  ambiguousPayment: 'ambiguous_payment_headers',
+  noMatchingRequirement: 'no_matching_requirements',
+  replayed: 'payment_already_used',
+  storeUnavailable: 'store_unavailable',
+  chainUnavailable: 'chain_unavailable',
+  settlementUnknown: 'settlement_unknown',
+  // Official v2 `exact` EVM reasons.
+  evmScheme: 'invalid_exact_evm_scheme',
+  evmMissingDomain: 'invalid_exact_evm_missing_eip712_domain',
+  evmNetworkMismatch: 'invalid_exact_evm_network_mismatch',
+  evmSignature: 'invalid_exact_evm_signature',
+  evmRecipientMismatch: 'invalid_exact_evm_recipient_mismatch',
+  evmValidBefore: 'invalid_exact_evm_payload_authorization_valid_before',
+  evmValidAfter: 'invalid_exact_evm_payload_authorization_valid_after',
+  evmValueMismatch: 'invalid_exact_evm_payload_authorization_value_mismatch',
+  evmNonceUsed: 'invalid_exact_evm_nonce_already_used',
+  evmInsufficientBalance: 'invalid_exact_evm_insufficient_balance',
+  evmTransactionFailed: 'invalid_exact_evm_transaction_failed',
+  evmSimulationFailed: 'invalid_exact_evm_transaction_simulation_failed',
+  // tollgate: the payment names another asset than any the route accepts.
+  evmAssetMismatch: 'invalid_exact_evm_asset_mismatch',
+} as const
+
+export type ReasonCode = (typeof Reason)[keyof typeof Reason]
+
+/** Plain-language explanations, so an error body is readable without a lookup table. */
+export const reasonMessages: Record<ReasonCode, string> = {
+  invalid_payload: 'The payment header could not be decoded or does not have the expected shape.',
+  invalid_x402_version: 'The payment uses an x402 protocol version this server does not speak (1 and 2 are supported).',
+  unsupported_scheme: 'The payment uses a scheme this route does not accept.',
+  invalid_network: 'The payment is for a network this route does not accept.',
+  payment_header_too_large: 'The payment header is larger than 16 KiB.',
+  ambiguous_payment_headers: 'Send either PAYMENT-SIGNATURE (x402 v2) or X-PAYMENT (x402 v1), not both.',
+  no_matching_requirements: 'The payment does not match any of the payment options this route offers.',
+  payment_already_used: 'This payment authorization has already been presented; sign a new one.',
+  store_unavailable: 'The payment service is temporarily unavailable; nothing was charged. Retry later.',
+  chain_unavailable: 'The blockchain could not be reached; nothing was charged. Retry later.',
+  settlement_unknown: 'The settlement transaction was sent but its outcome is not known yet; do not pay again.',
+  invalid_exact_evm_scheme: 'The payment scheme is not `exact`.',
+  invalid_exact_evm_missing_eip712_domain: 'The requirement lacks the token EIP-712 domain name and version.',
+  invalid_exact_evm_network_mismatch: 'The payment is for another network than the one required.',
+  invalid_exact_evm_signature: 'The authorization signature is not valid for the payer.',
+  invalid_exact_evm_recipient_mismatch: 'The authorization pays another address than this seller.',
+  invalid_exact_evm_payload_authorization_valid_before: 'The authorization expires too soon (or has expired).',
+  invalid_exact_evm_payload_authorization_valid_after: 'The authorization is not valid yet.',
+  invalid_exact_evm_payload_authorization_value_mismatch: 'The authorized amount is not the price of this route.',
+  invalid_exact_evm_nonce_already_used: 'The authorization nonce has already been used on chain.',
+  invalid_exact_evm_insufficient_balance: 'The payer does not hold enough of the token.',
+  invalid_exact_evm_transaction_failed: 'The settlement transaction failed on chain.',
+  invalid_exact_evm_transaction_simulation_failed: 'The settlement transaction would fail on chain.',
+  invalid_exact_evm_asset_mismatch: 'The payment is in another token than the ones this route accepts.',
+}

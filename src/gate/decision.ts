@@ -1,0 +1,37 @@
+import type { ReasonCode } from '../errors/reasons.js'
+import type { VerifiedPayment } from '../methods/payment-method.js'
+import type { SettleResponse } from '../protocol/wire-types.js'
+
+/** An HTTP answer the adapter sends as it is: status, headers, JSON body (null for none). */
+export interface HttpAnswer {
+  status: number
+  headers: Record<string, string>
+  body: unknown
+}
+
+/** When a route charges: after its handler succeeded (default, like the official middleware) or before it runs. */
+export type SettlementPolicy = 'after-handler' | 'before-handler'
+
+export type SettleOutcome =
+  | { ok: true; headers: Record<string, string>; response: SettleResponse }
+  | ({ ok: false; reason: ReasonCode; response: SettleResponse } & HttpAnswer)
+
+/** A verified payment. The adapter runs the handler and calls exactly one of `settle` or `abandon`. */
+export interface PaymentPass {
+  type: 'pass'
+  payment: VerifiedPayment
+  policy: SettlementPolicy
+  /** Charges the buyer. Idempotent: later calls return the first outcome. */
+  settle(): Promise<SettleOutcome>
+  /** Nothing will be charged (the handler failed): frees the payment so the buyer may present it again. */
+  abandon(): Promise<void>
+}
+
+export type PaymentDecision =
+  /** No payment was presented: 402 with what the route accepts. */
+  | ({ type: 'challenge' } & HttpAnswer)
+  /** A payment was presented and refused: 4xx/503 with a stable reason, never content. */
+  | ({ type: 'reject'; reason: ReasonCode } & HttpAnswer)
+  /** A CORS preflight: answered without payment. */
+  | ({ type: 'preflight' } & HttpAnswer)
+  | PaymentPass

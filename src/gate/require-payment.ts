@@ -1,0 +1,193 @@
+import { buildChallenge, PAYMENT_REQUIRED_ERROR } from '../challenge/build-challenge.js'
+import { Reason, type ReasonCode } from '../errors/reasons.js'
+import { ChainUnavailableError, ProblemList, StoreUnavailableError } from '../errors/tollgate-error.js'
+import type { RequestLike } from '../http/request-like.js'
+import { silentLogger, type Logger } from '../logger.js'
+import type { MethodContext, MethodSpec } from '../methods/evm-exact/evm-exact.js'
+import type { PaymentMethod, RequirementPair, ResourceContext, Verification } from '../methods/payment-method.js'
+import type { Price } from '../money/parse-amount.js'
+import type { NetworkDefinition } from '../networks/evm-network.js'
+import { NetworkRegistry } from '../networks/resolve-network.js'
+import { readPayment, type PaymentEnvelope } from '../protocol/read-payment.js'
+import { ReplayGuard } from '../replay/replay-guard.js'
+import type { EvmSettler } from '../settlers/evm-chain.js'
+import { boundedStore } from '../stores/bounded-store.js'
+import type { Store } from '../stores/store.js'
+import type { PaymentDecision, SettlementPolicy } from './decision.js'
+import { preflightAnswer } from './preflight.js'
+import { createPass, type Candidate } from './payment-pass.js'
+import { sharedStore } from './shared-store.js'
+
+export interface RequirePaymentOptions {
+  /** Where replay claims live. Default: one in-memory store shared by every gate of the process. */
+  store?: Store
+  /** Bound on every store call (default 2 s); past it the request fails closed with 503. */
+  storeTimeoutMs?: number
+  /** Required with `NODE_ENV=production` and an in-memory store: confirms only one process serves these routes. */
+  singleInstance?: boolean
+  settler?: EvmSettler
+  payTo?: `0x${string}`
+  networks?: readonly NetworkDefinition[] | NetworkRegistry
+  /** Absolute URL of the resource in challenges; default: the request URL. */
+  resource?: string
+  description?: string
+  mimeType?: string
+  /** How long a signed payment stays valid (default 300 s). */
+  maxTimeoutSeconds?: number
+  settle?: SettlementPolicy
+  logger?: Logger
+  /** Milliseconds since the epoch; tests move time with it. */
+  clock?: () => number
+}
+
+export interface PaymentGate {
+  readonly policy: SettlementPolicy
+  readonly methods: readonly PaymentMethod[]
+  evaluate(request: RequestLike): Promise<PaymentDecision>
+}
+
+/**
+ * The framework-free core: turns a request into a decision (challenge, reject or pass). Every
+ * adapter is a translation of this one function, so every framework gets the same behaviour.
+ */
+export function requirePayment(
+  price: { amount: Price } | undefined,
+  methods: readonly MethodSpec[],
+  options: RequirePaymentOptions = {},
+): PaymentGate {
+  const problems = new ProblemList()
+  const registry = options.networks instanceof NetworkRegistry ? options.networks : problems.collect(() => new NetworkRegistry(options.networks as NetworkDefinition[] | undefined))
+  if (methods.length === 0) problems.add('requirePayment needs at least one payment method')
+  const store = problems.collect(() => sharedStore(options.store, options.singleInstance))
+  const maxTimeoutSeconds = options.maxTimeoutSeconds ?? 300
+  if (!Number.isInteger(maxTimeoutSeconds) || maxTimeoutSeconds < 10) problems.add('maxTimeoutSeconds must be an integer of at least 10')
+  if (options.resource !== undefined && !URL.canParse(options.resource)) problems.add(`resource ${JSON.stringify(options.resource)} is not an absolute URL`)
+  const context: MethodContext = {
+    ...(price ? { price: price.amount } : {}),
+    ...(options.payTo ? { payTo: options.payTo } : {}),
+    ...(options.settler ? { settler: options.settler } : {}),
+    registry: registry ?? new NetworkRegistry(),
+  }
+  const built = registry ? methods.map((spec) => problems.collect(() => spec.build(context))) : []
+  problems.throwIfAny()
+  return new Gate(built as PaymentMethod[], store as Store, options, maxTimeoutSeconds)
+}
+
+class Gate implements PaymentGate {
+  readonly policy: SettlementPolicy
+  private readonly guard: ReplayGuard
+  private readonly logger: Logger
+  private readonly clock: () => number
+
+  constructor(
+    readonly methods: readonly PaymentMethod[],
+    store: Store,
+    private readonly options: RequirePaymentOptions,
+    private readonly maxTimeoutSeconds: number,
+  ) {
+    this.policy = options.settle ?? 'after-handler'
+    this.guard = new ReplayGuard(boundedStore(store, options.storeTimeoutMs ?? 2_000))
+    this.logger = options.logger ?? silentLogger
+    this.clock = options.clock ?? Date.now
+  }
+
+  async evaluate(request: RequestLike): Promise<PaymentDecision> {
+    if (request.method === 'OPTIONS' && request.headers.get('access-control-request-method') !== null) {
+      return { type: 'preflight', ...preflightAnswer(request) }
+    }
+    const resource = this.resourceFor(request)
+    const pairs = this.methods.map((m) => m.requirement(resource, this.maxTimeoutSeconds))
+    const read = readPayment(request)
+    if (read.kind === 'none') return { type: 'challenge', ...buildChallenge(402, pairs, resource, { error: PAYMENT_REQUIRED_ERROR }) }
+    if (read.kind === 'invalid') return this.reject(read.status, read.reason, read.detail, pairs, resource)
+
+    const now = this.clock()
+    const chosen = this.choose(read.envelope, now)
+    if ('reason' in chosen) return this.reject(chosen.status, chosen.reason, chosen.detail, pairs, resource)
+    const candidates = chosen.candidates
+    const keys = [...new Set(candidates.flatMap((c) => c.replayKeys))]
+    const ttlMs = Math.max(...candidates.map((c) => c.replayTtlMs))
+
+    try {
+      if (!(await this.guard.claim(keys, ttlMs))) {
+        return this.reject(409, Reason.replayed, 'this authorization was presented before', pairs, resource)
+      }
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error
+      this.logger.error?.('tollgate: replay store unavailable, refusing payment', { error: error.message })
+      return this.reject(503, Reason.storeUnavailable, undefined, pairs, resource)
+    }
+
+    const verified = await this.verify(candidates, read.envelope, now).catch(async (error: unknown) => {
+      await this.guard.release(keys).catch(() => undefined)
+      throw error
+    })
+    if (!verified.verification.ok) {
+      await this.releaseQuietly(keys)
+      const { status, reason, detail } = verified.verification
+      if (status === 503) this.logger.warn?.('tollgate: verification could not complete', { reason, detail })
+      return this.reject(status, reason, detail, pairs, resource)
+    }
+    return createPass({
+      candidate: verified.candidate,
+      payment: verified.verification.payment,
+      policy: this.policy,
+      keys,
+      guard: this.guard,
+      logger: this.logger,
+      challenge: (status, reason, detail) => buildChallenge(status, pairs, resource, { error: reason, detail }),
+    })
+  }
+
+  /** Every method that takes this payment; v1 payments name no asset, so several may. */
+  private choose(envelope: PaymentEnvelope, now: number): { candidates: Candidate[] } | { status: 400 | 402; reason: ReasonCode; detail: string } {
+    const candidates: Candidate[] = []
+    let mismatch: { reason: ReasonCode; detail: string } | undefined
+    for (const method of this.methods) {
+      const inspection = method.inspect(envelope, now)
+      if (inspection.kind === 'match') candidates.push({ method, ...inspection })
+      else if (inspection.kind === 'mismatch') mismatch ??= inspection
+      else if (inspection.kind === 'malformed') return { status: 400, reason: Reason.invalidPayload, detail: inspection.detail }
+    }
+    if (candidates.length > 0) return { candidates }
+    if (mismatch) return { status: 402, ...mismatch }
+    return this.methods.some((m) => m.scheme === envelope.scheme)
+      ? { status: 402, reason: Reason.invalidNetwork, detail: `network ${envelope.network} is not accepted here` }
+      : { status: 402, reason: Reason.unsupportedScheme, detail: `scheme ${envelope.scheme} is not accepted here` }
+  }
+
+  private async verify(candidates: Candidate[], envelope: PaymentEnvelope, now: number) {
+    let first: { candidate: Candidate; verification: Verification } | undefined
+    for (const candidate of candidates) {
+      let verification: Verification
+      try {
+        verification = await candidate.method.verify(candidate.proof, envelope, now)
+      } catch (error) {
+        if (!(error instanceof ChainUnavailableError)) throw error
+        verification = { ok: false, status: 503, reason: Reason.chainUnavailable, detail: error.message }
+      }
+      if (verification.ok) return { candidate, verification }
+      first ??= { candidate, verification }
+    }
+    return first as { candidate: Candidate; verification: Verification }
+  }
+
+  private reject(status: number, reason: ReasonCode, detail: string | undefined, pairs: RequirementPair[], resource: ResourceContext): PaymentDecision {
+    return { type: 'reject', reason, ...buildChallenge(status, pairs, resource, { error: reason, ...(detail ? { detail } : {}) }) }
+  }
+
+  private resourceFor(request: RequestLike): ResourceContext {
+    const url = this.options.resource ?? request.url
+    return {
+      url,
+      description: this.options.description ?? `Paid access to ${new URL(url).pathname}`,
+      mimeType: this.options.mimeType ?? 'application/json',
+    }
+  }
+
+  private async releaseQuietly(keys: string[]): Promise<void> {
+    await this.guard.release(keys).catch((error: unknown) => {
+      this.logger.warn?.('tollgate: could not release a payment claim; it will expire', { error: String(error) })
+    })
+  }
+}

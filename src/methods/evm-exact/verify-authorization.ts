@@ -1,0 +1,132 @@
+import { isAddressEqual, recoverTypedDataAddress, type Hex } from 'viem'
+import { Reason, type ReasonCode } from '../../errors/reasons.js'
+import { ChainUnavailableError } from '../../errors/tollgate-error.js'
+import type { X402Version } from '../../protocol/wire-types.js'
+import type { Eip3009Authorization } from '../../settlers/evm-chain.js'
+import type { Settlement, Verification } from '../payment-method.js'
+import type { EvmTerms } from './evm-exact.js'
+import { authorizationTypedData } from './typed-data.js'
+
+export interface EvmProof {
+  signature: Hex
+  authorization: Eip3009Authorization
+}
+
+const SECP256K1_HALF_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n
+/** The official verifier demands this much life left in an authorization, so settlement can land. */
+const VALID_BEFORE_MARGIN_SECONDS = 6n
+
+/**
+ * Verifies an EIP-3009 authorization against a route's terms, in the official x402 v2 order so a
+ * payment with several faults reports the same reason the reference verifier would.
+ */
+export async function verifyAuthorization(
+  terms: EvmTerms,
+  proof: EvmProof,
+  x402Version: X402Version,
+  nowMs: number,
+): Promise<Verification> {
+  const a = proof.authorization
+  const now = BigInt(Math.floor(nowMs / 1000))
+  try {
+    if (!(await signatureIsValid(terms, proof))) return reject(Reason.evmSignature, `signature is not ${a.from}'s`)
+    if (!isAddressEqual(a.to, terms.payTo)) return reject(Reason.evmRecipientMismatch, `pays ${a.to}, not ${terms.payTo}`)
+    if (a.validBefore < now + VALID_BEFORE_MARGIN_SECONDS) {
+      return reject(Reason.evmValidBefore, `validBefore ${a.validBefore} is less than ${VALID_BEFORE_MARGIN_SECONDS}s from now (${now})`)
+    }
+    if (a.validAfter > now) return reject(Reason.evmValidAfter, `validAfter ${a.validAfter} is after now (${now})`)
+    if (a.value !== terms.amount) return reject(Reason.evmValueMismatch, `authorizes ${a.value}, the price is ${terms.amount}`)
+    const state = await terms.chain.readAuthorizationState(terms.token.address, a.from, a.nonce)
+    if (state.nonceUsed) return reject(Reason.evmNonceUsed, `nonce ${a.nonce} is already used on chain`)
+    if (state.balance < a.value) return reject(Reason.evmInsufficientBalance, `balance ${state.balance} is below ${a.value}`)
+  } catch (error) {
+    if (error instanceof ChainUnavailableError) {
+      return { ok: false, status: 503, reason: Reason.chainUnavailable, detail: error.message }
+    }
+    throw error
+  }
+  const { network, token, payTo } = terms
+  return {
+    ok: true,
+    payment: {
+      x402Version,
+      scheme: 'exact',
+      network: network.caip2,
+      networkName: network.name,
+      asset: token.address,
+      amount: a.value.toString(),
+      payTo,
+      payer: a.from,
+    },
+  }
+}
+
+/**
+ * EOA signatures are recovered locally (no RPC). Anything else (a contract account, an ERC-6492
+ * wrapped signature for a wallet not deployed yet) is asked of the chain, as ERC-1271 requires.
+ */
+async function signatureIsValid(terms: EvmTerms, proof: EvmProof): Promise<boolean> {
+  const { signature, authorization } = proof
+  const typedData = authorizationTypedData(terms.token, terms.network.chainId, authorization)
+  const isEcdsa = signature.length === 132
+  if (isEcdsa) {
+    // High-s twins of valid signatures are refused on chain (EIP-2); refuse them here too.
+    if (BigInt(`0x${signature.slice(66, 130)}`) > SECP256K1_HALF_ORDER) return false
+    const signer = await recoverTypedDataAddress({ ...typedData, signature }).catch(() => undefined)
+    if (signer && isAddressEqual(signer, authorization.from)) return true
+  }
+  if (!isEcdsa || (await terms.chain.isContract(authorization.from))) {
+    return terms.chain.verifyTypedDataOnChain({
+      address: authorization.from,
+      asset: terms.token.address,
+      chainId: terms.network.chainId,
+      tokenName: terms.token.name,
+      tokenVersion: terms.token.version,
+      authorization,
+      signature,
+    })
+  }
+  return false
+}
+
+/** Submits the authorization and says, on failure, whether anything may have reached the chain. */
+export async function settleAuthorization(terms: EvmTerms, proof: EvmProof): Promise<Settlement> {
+  const outcome = await terms.chain.transferWithAuthorization(terms.token.address, proof.authorization, proof.signature)
+  if (outcome.ok) return { ok: true, transaction: outcome.transaction }
+  switch (outcome.stage) {
+    case 'simulation':
+      return { ok: false, status: 402, reason: revertReason(outcome.detail), detail: outcome.detail, broadcast: false }
+    case 'reverted':
+      return {
+        ok: false,
+        status: 402,
+        reason: Reason.evmTransactionFailed,
+        detail: outcome.detail,
+        broadcast: true,
+        transaction: outcome.transaction,
+      }
+    case 'unavailable':
+      return {
+        ok: false,
+        status: 503,
+        reason: outcome.broadcast ? Reason.settlementUnknown : Reason.chainUnavailable,
+        detail: outcome.detail,
+        broadcast: outcome.broadcast,
+        ...(outcome.transaction ? { transaction: outcome.transaction } : {}),
+      }
+  }
+}
+
+/** Names a simulated revert the way the official facilitator does, from the token's revert message. */
+function revertReason(detail: string): ReasonCode {
+  if (/authorization.*(used|canceled)|AuthorizationUsed/i.test(detail)) return Reason.evmNonceUsed
+  if (/exceeds balance|insufficient.*balance/i.test(detail)) return Reason.evmInsufficientBalance
+  if (/authorization.*expired/i.test(detail)) return Reason.evmValidBefore
+  if (/not yet valid/i.test(detail)) return Reason.evmValidAfter
+  if (/invalid signature|invalid s\b/i.test(detail)) return Reason.evmSignature
+  return Reason.evmSimulationFailed
+}
+
+function reject(reason: ReasonCode, detail: string): Verification {
+  return { ok: false, status: 402, reason, detail }
+}

@@ -1,0 +1,67 @@
+import type { ReasonCode } from '../errors/reasons.js'
+import type { PaymentEnvelope } from '../protocol/read-payment.js'
+import type { RequirementV1, RequirementV2, X402Version } from '../protocol/wire-types.js'
+
+/** What a challenge needs to describe the resource being sold. */
+export interface ResourceContext {
+  url: string
+  description: string
+  mimeType: string
+}
+
+/** One entry of `accepts`, in both generations; `v1` is absent when v1 clients cannot use it. */
+export interface RequirementPair {
+  v1?: RequirementV1
+  v2: RequirementV2
+}
+
+/** The outcome of asking a method whether a payment is for it. */
+export type Inspection<Proof> =
+  /** Another scheme or network: ask the next method. */
+  | { kind: 'not-mine' }
+  /** This method's scheme and network, but it pays for something else (asset, recipient or amount). */
+  | { kind: 'mismatch'; reason: ReasonCode; detail: string }
+  /** This method's scheme and network, but the proof is malformed. */
+  | { kind: 'malformed'; detail: string }
+  | { kind: 'match'; proof: Proof; replayKeys: string[]; replayTtlMs: number }
+
+/** A payment that passed verification: what the handler sees as `req.payment`. */
+export interface VerifiedPayment {
+  x402Version: X402Version
+  scheme: string
+  /** CAIP-2 id, e.g. 'eip155:84532'. */
+  network: string
+  /** The seller's name for the network, e.g. 'base-sepolia'. */
+  networkName: string
+  asset: string
+  /** Atomic units, as a decimal string. */
+  amount: string
+  payTo: string
+  payer: string
+  /** Set once settled: the settlement transaction. */
+  transaction?: string
+}
+
+export type Verification =
+  | { ok: true; payment: VerifiedPayment }
+  | { ok: false; status: 402 | 503; reason: ReasonCode; detail: string }
+
+export type Settlement =
+  | { ok: true; transaction: string }
+  /**
+   * `broadcast` says whether a transaction may have reached the chain: only when it is false may
+   * the payment's claim be released for another try.
+   */
+  | { ok: false; status: 402 | 503; reason: ReasonCode; detail: string; broadcast: boolean; transaction?: string }
+
+/** One way to pay for a route. The engine asks each in order; the first match takes the payment. */
+export interface PaymentMethod<Proof = unknown> {
+  /** e.g. 'exact:eip155:84532:0x036c…' */
+  readonly id: string
+  /** The x402 scheme this method speaks, e.g. 'exact'. */
+  readonly scheme: string
+  requirement(resource: ResourceContext, maxTimeoutSeconds: number): RequirementPair
+  inspect(envelope: PaymentEnvelope, nowMs: number): Inspection<Proof>
+  verify(proof: Proof, envelope: PaymentEnvelope, nowMs: number): Promise<Verification>
+  settle(proof: Proof): Promise<Settlement>
+}

@@ -1,0 +1,113 @@
+import { getAddress, isAddress, type Address } from 'viem'
+import { ProblemList } from './errors/tollgate-error.js'
+import type { SettlementPolicy } from './gate/decision.js'
+import { requirePayment, type PaymentGate, type RequirePaymentOptions } from './gate/require-payment.js'
+import type { Logger } from './logger.js'
+import { evmExact } from './methods/evm-exact/evm-exact.js'
+import type { Price } from './money/parse-amount.js'
+import type { NetworkDefinition, TokenInfo } from './networks/evm-network.js'
+import { NetworkRegistry } from './networks/resolve-network.js'
+import type { EvmSettler } from './settlers/evm-chain.js'
+import { sharedStore } from './gate/shared-store.js'
+import type { Store } from './stores/store.js'
+
+export interface TollgateConfig {
+  /** The address that receives payments (a route or an accepted option may name another). */
+  payTo: Address
+  /** Verifies against and settles on the chain, e.g. `localSettler({ privateKey, rpcUrl })`. */
+  settler: EvmSettler
+  /** Replay claims; default an in-memory store (one process only). */
+  store?: Store
+  storeTimeoutMs?: number
+  /** Confirms exactly one process serves these routes, allowing the memory store under NODE_ENV=production. */
+  singleInstance?: boolean
+  /** Extra EVM networks or tokens, or overrides of known ones (another RPC endpoint, another token). */
+  networks?: NetworkDefinition[]
+  logger?: Logger
+  clock?: () => number
+  /** Defaults for every route. */
+  defaults?: Pick<PaywallOptions, 'description' | 'mimeType' | 'maxTimeoutSeconds' | 'settle'>
+}
+
+/** One way to pay a route: an amount on a network, optionally in another token or to another address. */
+export interface AcceptOption {
+  amount: Price
+  network: string
+  asset?: TokenInfo
+  payTo?: Address
+}
+
+export interface RouteOptions {
+  description?: string
+  mimeType?: string
+  /** Absolute URL shown as the resource in challenges; default: the request URL. */
+  resource?: string
+  maxTimeoutSeconds?: number
+  /** `'after-handler'` (default): charge only when the handler answered < 400. `'before-handler'`: charge first. */
+  settle?: SettlementPolicy
+}
+
+/** `{ amount, network }` for one option, or `{ accepts: [...] }` for several, listed to buyers in order. */
+export type PaywallOptions = RouteOptions & (AcceptOption | { accepts: AcceptOption[] })
+
+export interface Tollgate {
+  /** Builds the framework-free gate of one route; adapters wrap it. Throws ConfigurationError at setup. */
+  route(options: PaywallOptions): PaymentGate
+  readonly store: Store
+  readonly config: Readonly<TollgateConfig>
+}
+
+/** Validates the seller's configuration once; every route then shares its store, networks and settler. */
+export function createTollgate(config: TollgateConfig): Tollgate {
+  const problems = new ProblemList()
+  if (!config || typeof config !== 'object') problems.add('tollgate(config) needs a configuration object')
+  else {
+    if (!isAddress(config.payTo ?? '', { strict: false })) problems.add(`payTo ${JSON.stringify(config.payTo)} is not an EVM address`)
+    if (!config.settler || typeof config.settler.connect !== 'function') {
+      problems.add('settler is required, e.g. localSettler({ privateKey, rpcUrl })')
+    }
+  }
+  const registry = problems.collect(() => new NetworkRegistry(config?.networks))
+  const store = problems.collect(() => sharedStore(config?.store, config?.singleInstance))
+  problems.throwIfAny()
+  const payTo = getAddress(config.payTo)
+
+  return {
+    store: store as Store,
+    config,
+    route(options: PaywallOptions): PaymentGate {
+      const accepts = 'accepts' in options ? options.accepts : [options]
+      const methods = (accepts ?? []).map((option) =>
+        evmExact({
+          network: option.network,
+          amount: option.amount,
+          ...(option.asset ? { asset: option.asset } : {}),
+          ...(option.payTo ? { payTo: option.payTo } : {}),
+        }),
+      )
+      const routeOptions: RequirePaymentOptions = {
+        ...config.defaults,
+        ...stripUndefined({
+          description: options.description,
+          mimeType: options.mimeType,
+          resource: options.resource,
+          maxTimeoutSeconds: options.maxTimeoutSeconds,
+          settle: options.settle,
+        }),
+        store: store as Store,
+        singleInstance: true, // already checked above for this store
+        payTo,
+        settler: config.settler,
+        networks: registry as NetworkRegistry,
+        ...(config.storeTimeoutMs !== undefined ? { storeTimeoutMs: config.storeTimeoutMs } : {}),
+        ...(config.logger ? { logger: config.logger } : {}),
+        ...(config.clock ? { clock: config.clock } : {}),
+      }
+      return requirePayment(undefined, methods, routeOptions)
+    },
+  }
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
+}
