@@ -1,0 +1,162 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { createRequire } from 'node:module'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export interface Anvil {
+  rpcUrl: string
+  chainId: number
+  pid: number
+  stop(): Promise<void>
+}
+
+const READY_TIMEOUT_MS = 10_000
+const STOP_GRACE_MS = 2_000
+const PORT_ATTEMPTS = 3
+
+// Anvils still running when the test process exits would outlive it (they are not our process
+// group's responsibility once vitest's worker dies), so kill whatever is left on the way out.
+const live = new Set<ChildProcess>()
+let exitHookInstalled = false
+function installExitHook(): void {
+  if (exitHookInstalled) return
+  exitHookInstalled = true
+  process.on('exit', () => {
+    for (const child of live) child.kill('SIGKILL')
+  })
+}
+
+/** Path of the anvil binary shipped by @foundry-rs/anvil's platform package. */
+export function anvilBinary(): string {
+  const require = createRequire(import.meta.url)
+  try {
+    const pkg = require.resolve('@foundry-rs/anvil-linux-amd64/package.json')
+    const bin = join(dirname(pkg), 'bin', 'anvil')
+    if (existsSync(bin)) return bin
+  } catch {
+    // fall through: another platform package or a hoisting layout we do not know
+  }
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
+  const fallback = join(root, 'node_modules', '.bin', 'anvil')
+  if (existsSync(fallback)) return fallback
+  throw new Error('anvil binary not found: is @foundry-rs/anvil installed (npm ci)?')
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer()
+    server.unref()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      server.close(() => (port ? resolvePort(port) : reject(new Error('no port assigned'))))
+    })
+  })
+}
+
+async function rpc<T>(rpcUrl: string, method: string, params: unknown[] = []): Promise<T> {
+  const res = await fetch(rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  })
+  const json = (await res.json()) as { result?: T; error?: { message: string } }
+  if (json.error) throw new Error(`${method}: ${json.error.message}`)
+  return json.result as T
+}
+
+function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true)
+  return new Promise((done) => {
+    const timer = setTimeout(() => done(false), ms)
+    child.once('exit', () => {
+      clearTimeout(timer)
+      done(true)
+    })
+  })
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGTERM')
+    if (!(await waitForExit(child, STOP_GRACE_MS))) {
+      child.kill('SIGKILL')
+      await waitForExit(child, STOP_GRACE_MS)
+    }
+  }
+  live.delete(child)
+}
+
+class PortTaken extends Error {}
+
+async function launch(bin: string, chainId: number, port: number): Promise<Anvil> {
+  const child = spawn(
+    bin,
+    ['--chain-id', String(chainId), '--host', '127.0.0.1', '--port', String(port), '--silent'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  )
+  if (child.pid === undefined) throw new Error(`could not spawn ${bin}`)
+  live.add(child)
+  installExitHook()
+  let stderr = ''
+  child.stderr?.setEncoding('utf8')
+  child.stderr?.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4000)
+  })
+
+  const rpcUrl = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + READY_TIMEOUT_MS
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      live.delete(child)
+      if (/address already in use|os error 98/i.test(stderr)) throw new PortTaken(stderr)
+      throw new Error(`anvil exited early (code ${child.exitCode}, signal ${child.signalCode}): ${stderr}`)
+    }
+    try {
+      const answered = await rpc<string>(rpcUrl, 'eth_chainId')
+      if (Number(answered) === chainId) {
+        const pid = child.pid
+        return { rpcUrl, chainId, pid, stop: () => stopChild(child) }
+      }
+      // Another process answered on our port: we lost a port race.
+      await stopChild(child)
+      throw new PortTaken(`port ${port} answered with chain ${answered}`)
+    } catch (error) {
+      if (error instanceof PortTaken) throw error
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  }
+  await stopChild(child)
+  throw new Error(`anvil did not answer eth_chainId on ${rpcUrl} within ${READY_TIMEOUT_MS} ms; stderr: ${stderr}`)
+}
+
+/** Starts a fresh automining anvil on a free 127.0.0.1 port (default chain id 84532, Base Sepolia's). */
+export async function startAnvil(opts: { chainId?: number } = {}): Promise<Anvil> {
+  const bin = anvilBinary()
+  const chainId = opts.chainId ?? 84532
+  let lastError: unknown
+  for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
+    try {
+      return await launch(bin, chainId, await freePort())
+    } catch (error) {
+      if (!(error instanceof PortTaken)) throw error
+      lastError = error
+    }
+  }
+  throw new Error(`anvil could not bind a free port after ${PORT_ATTEMPTS} attempts: ${String(lastError)}`)
+}
+
+/** Moves the chain clock forward and mines a block so the new timestamp is visible. */
+export async function increaseTime(rpcUrl: string, seconds: number): Promise<void> {
+  await rpc(rpcUrl, 'evm_increaseTime', [seconds])
+  await rpc(rpcUrl, 'evm_mine')
+}
+
+/** Sets the timestamp of the next block and mines it. */
+export async function setNextBlockTime(rpcUrl: string, timestamp: number): Promise<void> {
+  await rpc(rpcUrl, 'evm_setNextBlockTimestamp', [timestamp])
+  await rpc(rpcUrl, 'evm_mine')
+}
