@@ -4,10 +4,13 @@ import { z } from 'zod'
 
 const UINT256_MAX = (1n << 256n) - 1n
 
+const DECIMAL_UINT = /^(0|[1-9]\d{0,77})$/
+
+// zod 4 runs refinements even after the regex failed, so the range check must not assume digits.
 export const uintString = z
   .string()
-  .regex(/^(0|[1-9]\d{0,77})$/, 'must be a decimal integer string')
-  .refine((v) => BigInt(v) <= UINT256_MAX, 'must fit in a uint256')
+  .refine((v) => DECIMAL_UINT.test(v), 'must be a decimal integer string')
+  .refine((v) => !DECIMAL_UINT.test(v) || BigInt(v) <= UINT256_MAX, 'must fit in a uint256')
 
 export const evmAddress = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte address')
 const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex value')

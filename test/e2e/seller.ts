@@ -1,4 +1,4 @@
-import type { Server } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import express, { type Express } from 'express'
 import { tollgate, type ExpressTollgate } from '../../adapters/express.js'
@@ -28,9 +28,12 @@ export async function startSeller(
   })
   const app = express()
   routes(app, gate)
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s))
-    s.once('error', reject)
+  // Node's default 16 KiB header cap would answer oversized payment headers before tollgate sees them;
+  // a larger cap lets the tests reach tollgate's own limit.
+  const server: Server = createServer({ maxHeaderSize: 64 * 1024 }, app)
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => resolve())
   })
   const { port } = server.address() as AddressInfo
   return {
