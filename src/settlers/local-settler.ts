@@ -3,6 +3,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { ConfigurationError } from '../errors/tollgate-error.js'
 import type { EvmNetwork } from '../networks/evm-network.js'
 import type { EvmChain, EvmSettler } from './evm-chain.js'
+import { NonceSequencer } from './nonce-sequencer.js'
 import { RpcChain } from './rpc-chain.js'
 
 export interface LocalSettlerOptions {
@@ -21,20 +22,22 @@ export interface LocalSettlerOptions {
 }
 
 /**
+ * One nonce sequence per account and chain in the process: settlers built from one key (even
+ * through different endpoints) must draw from one sequence, or their transactions would replace
+ * each other.
+ */
+const sequencers = new Map<string, NonceSequencer>()
+
+/**
  * Verifies against and settles on the chain directly, from the seller's own gas account:
  * no facilitator, no third party between the buyer's signature and the transfer.
  */
-/**
- * Chains shared across settlers: two settlers built from one key in one process must still draw
- * nonces from one sequence, or their transactions would replace each other.
- */
-const sharedChains = new Map<string, EvmChain>()
-
 export function localSettler(options: LocalSettlerOptions): EvmSettler {
   if (!isHex(options.privateKey) || options.privateKey.length !== 66) {
     throw new ConfigurationError(['localSettler: privateKey must be a 0x-prefixed 32-byte hex string'])
   }
   const account = privateKeyToAccount(options.privateKey)
+  const chains = new Map<string, EvmChain>()
   return {
     address: account.address,
     connect(network: EvmNetwork): EvmChain {
@@ -43,17 +46,20 @@ export function localSettler(options: LocalSettlerOptions): EvmSettler {
       if (!rpcUrl) {
         throw new ConfigurationError([`localSettler: no rpcUrl for network ${network.name}; give rpcUrl or rpcUrls`])
       }
-      const key = `${network.caip2}|${account.address}|${rpcUrl}`
-      const existing = sharedChains.get(key)
+      const existing = chains.get(network.caip2)
       if (existing) return existing
+      const sequenceKey = `${network.caip2}|${account.address}`
+      let sequencer = sequencers.get(sequenceKey)
+      if (!sequencer) sequencers.set(sequenceKey, (sequencer = new NonceSequencer()))
       const chain = new RpcChain(network, {
+        sequencer,
         rpcUrl,
         account,
         requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
         receiptTimeoutMs: options.receiptTimeoutMs ?? 60_000,
         pollingIntervalMs: options.pollingIntervalMs ?? 500,
       })
-      sharedChains.set(key, chain)
+      chains.set(network.caip2, chain)
       return chain
     },
   }

@@ -7,12 +7,13 @@ export class NonceSequencer {
   private nextNonce: number | undefined
   private tail: Promise<unknown> = Promise.resolve()
 
-  constructor(private readonly fetchPendingNonce: () => Promise<number>) {}
-
-  /** Runs `send` with the next nonce. A failed send forgets the local count: the next one asks the chain again. */
-  run<T>(send: (nonce: number) => Promise<T>): Promise<T> {
+  /**
+   * Runs `send` with the next nonce, asking `fetchPendingNonce` (the caller's own endpoint) when no
+   * count is held. A failed send forgets the count: the next one asks the chain again.
+   */
+  run<T>(fetchPendingNonce: () => Promise<number>, send: (nonce: number) => Promise<T>): Promise<T> {
     const result = this.tail.then(async () => {
-      this.nextNonce ??= await this.fetchPendingNonce()
+      this.nextNonce ??= await fetchPendingNonce()
       const nonce = this.nextNonce
       try {
         const value = await send(nonce)

@@ -14,7 +14,7 @@ import { authorizationTypedData } from '../methods/evm-exact/typed-data.js'
 import type { EvmNetwork } from '../networks/evm-network.js'
 import { eip3009Abi } from './eip3009-abi.js'
 import type { Eip3009Authorization, EvmChain, TransferOutcome, TypedDataCheck } from './evm-chain.js'
-import { NonceSequencer } from './nonce-sequencer.js'
+import type { NonceSequencer } from './nonce-sequencer.js'
 import { errorDetail, isUnreachable } from './rpc-errors.js'
 
 export interface RpcChainOptions {
@@ -23,6 +23,8 @@ export interface RpcChainOptions {
   requestTimeoutMs: number
   receiptTimeoutMs: number
   pollingIntervalMs: number
+  /** The account's nonce sequence on this chain, shared by every endpoint the account uses. */
+  sequencer: NonceSequencer
 }
 
 const FEE_CACHE_MS = 2_000
@@ -30,7 +32,6 @@ const FEE_CACHE_MS = 2_000
 /** EvmChain over JSON-RPC with viem: local signing, explicit nonces, receipts awaited outside the nonce lock. */
 export class RpcChain implements EvmChain {
   private readonly client: PublicClient
-  private readonly sequencer: NonceSequencer
   private chainChecked: Promise<void> | undefined
   private fees: { at: number; value: Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }> } | undefined
 
@@ -43,9 +44,6 @@ export class RpcChain implements EvmChain {
       transport: http(options.rpcUrl, { batch: true, timeout: options.requestTimeoutMs, retryCount: 1 }),
       pollingInterval: options.pollingIntervalMs,
     })
-    this.sequencer = new NonceSequencer(() =>
-      this.client.getTransactionCount({ address: options.account.address, blockTag: 'pending' }),
-    )
   }
 
   async readAuthorizationState(asset: Address, from: Address, nonce: Hex) {
@@ -105,7 +103,8 @@ export class RpcChain implements EvmChain {
 
     let transaction: Hex | undefined
     try {
-      transaction = await this.sequencer.run(async (nonce) => {
+      const pendingNonce = () => this.client.getTransactionCount({ address: account.address, blockTag: 'pending' })
+      transaction = await this.options.sequencer.run(pendingNonce, async (nonce) => {
         const raw = await account.signTransaction({
           chainId: this.network.chainId,
           type: 'eip1559',
@@ -140,7 +139,7 @@ export class RpcChain implements EvmChain {
       if (receipt.status === 'success') return { ok: true, transaction }
       return { ok: false, stage: 'reverted', detail: `transaction ${transaction} reverted`, transaction }
     } catch (error) {
-      this.sequencer.reset()
+      this.options.sequencer.reset()
       return { ok: false, stage: 'unavailable', broadcast: true, detail: errorDetail(error), transaction }
     }
   }
