@@ -8,7 +8,7 @@ import { encodeJsonHeader, evmExact, localSettler, memoryStore, requirePayment, 
  * so anything that gets as far as the chain fails closed too.
  */
 const gate = requirePayment({ amount: '0.10' }, [evmExact({ network: 'base-sepolia' })], {
-  payTo: '0x70997970C51812dc3A010C7d01b50e0d4c3F5eF8',
+  payTo: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
   settler: localSettler({ privateKey: `0x${'11'.repeat(32)}`, rpcUrl: 'http://127.0.0.1:9', requestTimeoutMs: 500 }),
   store: memoryStore(),
 })
@@ -33,7 +33,7 @@ const nearlyValid = fc.record({
       network: fc.oneof(fc.constant('eip155:84532'), scalar),
       asset: fc.oneof(fc.constant('0x036CbD53842c5426634e7929541eC2318f3dCF7e'), scalar),
       amount: fc.oneof(fc.constant('100000'), scalar),
-      payTo: fc.oneof(fc.constant('0x70997970C51812dc3A010C7d01b50e0d4c3F5eF8'), scalar),
+      payTo: fc.oneof(fc.constant('0x70997970C51812dc3A010C7d01b50e0d17dc79C8'), scalar),
     }),
     scalar,
   ),
@@ -42,7 +42,7 @@ const nearlyValid = fc.record({
       signature: fc.oneof(hex(65), scalar),
       authorization: fc.record({
         from: fc.oneof(hex(20), scalar),
-        to: fc.oneof(fc.constant('0x70997970C51812dc3A010C7d01b50e0d4c3F5eF8'), scalar),
+        to: fc.oneof(fc.constant('0x70997970C51812dc3A010C7d01b50e0d17dc79C8'), scalar),
         value: fc.oneof(fc.constant('100000'), scalar),
         validAfter: fc.oneof(fc.constant('0'), scalar),
         validBefore: fc.oneof(fc.constant('99999999999'), scalar),
