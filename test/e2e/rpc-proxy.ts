@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import type { Socket } from 'node:net'
+import { listenOnLoopback } from '../support/http.js'
 
 export interface RpcProxy {
   /** http://127.0.0.1:<port> of the proxy. */
@@ -72,14 +73,10 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
     socket.once('close', () => sockets.delete(socket))
   })
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
-  })
-  const { port } = server.address() as AddressInfo
+  const listening = await listenOnLoopback(server)
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     cut() {
       isCut = true
       for (const socket of sockets) socket.destroy()
@@ -93,11 +90,9 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
     get forwarded() {
       return forwarded
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        for (const socket of sockets) socket.destroy()
-        server.closeAllConnections()
-        server.close((error) => (error ? reject(error) : resolve()))
-      }),
+    close: () => {
+      for (const socket of sockets) socket.destroy()
+      return listening.close()
+    },
   }
 }

@@ -1,9 +1,9 @@
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { createServer } from 'node:http'
 import express, { type Express } from 'express'
 import { tollgate, type ExpressTollgate } from '../../adapters/express.js'
 import { localSettler, memoryStore, type LocalSettlerOptions, type TollgateConfig } from '../../src/index.js'
 import type { TestChain } from '../support/chain.js'
+import { listenOnLoopback } from '../support/http.js'
 
 export interface Seller {
   url: string
@@ -30,20 +30,6 @@ export async function startSeller(
   routes(app, gate)
   // Node's default 16 KiB header cap would answer oversized payment headers before tollgate sees them;
   // a larger cap lets the tests reach tollgate's own limit.
-  const server: Server = createServer({ maxHeaderSize: 64 * 1024 }, app)
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
-  })
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    app,
-    gate,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections()
-        server.close((error) => (error ? reject(error) : resolve()))
-      }),
-  }
+  const server = await listenOnLoopback(createServer({ maxHeaderSize: 64 * 1024 }, app))
+  return { ...server, app, gate }
 }

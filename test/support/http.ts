@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 export interface TestServer {
@@ -16,6 +16,11 @@ export async function startServer(
       res.end(String(error))
     })
   })
+  return listenOnLoopback(server)
+}
+
+/** Listens on a free 127.0.0.1 port; `close()` drops open connections so it never waits on keep-alive. */
+export async function listenOnLoopback(server: Server): Promise<TestServer> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => resolve())
