@@ -38,6 +38,9 @@ export function boundedStore(store: Store, timeoutMs: number): Store {
     claim: (key, ttlMs) => bound('claim', () => store.claim(key, ttlMs)),
     release: (key) => bound('release', () => store.release(key)),
     take: (key, limit, ttlMs) => bound('take', () => store.take(key, limit, ttlMs)),
+    giveBack: (key) => bound('giveBack', () => store.giveBack(key)),
+    get: (key) => bound('get', () => store.get(key)),
+    put: (key, value, ttlMs) => bound('put', () => store.put(key, value, ttlMs)),
     close: () => store.close?.() ?? Promise.resolve(),
   }
 }

@@ -14,13 +14,13 @@ export interface MemoryStoreOptions {
  */
 export class MemoryStore implements Store {
   readonly kind = 'memory'
-  private readonly cache: LRUCache<string, number>
+  private readonly cache: LRUCache<string, number | string>
   private readonly maxEntries: number
 
   constructor(options: MemoryStoreOptions = {}) {
     this.maxEntries = options.maxEntries ?? 100_000
     // The LRU bound is set above our own check so the cache never evicts on its own.
-    this.cache = new LRUCache<string, number>({ max: this.maxEntries + 1, allowStale: false })
+    this.cache = new LRUCache<string, number | string>({ max: this.maxEntries + 1, allowStale: false })
   }
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
@@ -35,7 +35,7 @@ export class MemoryStore implements Store {
   }
 
   async take(key: string, limit: number, ttlMs: number): Promise<number | null> {
-    const used = this.cache.get(key)
+    const used = this.counter(key)
     if (used === undefined) {
       if (limit < 1) return null
       this.ensureRoom()
@@ -47,6 +47,21 @@ export class MemoryStore implements Store {
     return limit - used - 1
   }
 
+  async giveBack(key: string): Promise<void> {
+    const used = this.counter(key)
+    if (used !== undefined && used > 0) this.cache.set(key, used - 1, { noUpdateTTL: true })
+  }
+
+  async get(key: string): Promise<string | null> {
+    const value = this.cache.get(key)
+    return value === undefined ? null : String(value)
+  }
+
+  async put(key: string, value: string, ttlMs: number): Promise<void> {
+    if (!this.cache.has(key)) this.ensureRoom()
+    this.cache.set(key, value, { ttl: ttlMs })
+  }
+
   /** Keys currently held (expired ones excluded). */
   get size(): number {
     this.cache.purgeStale()
@@ -55,6 +70,13 @@ export class MemoryStore implements Store {
 
   async close(): Promise<void> {
     this.cache.clear()
+  }
+
+  private counter(key: string): number | undefined {
+    const value = this.cache.get(key)
+    if (value === undefined) return undefined
+    if (typeof value !== 'number') throw new TypeError(`memory store key ${key} holds a value, not a counter`)
+    return value
   }
 
   private ensureRoom(): void {

@@ -13,5 +13,11 @@ export interface Store {
    * takes do not extend). Returns the units left after this take, or `null` when `limit` are spent.
    */
   take(key: string, limit: number, ttlMs: number): Promise<number | null>
+  /** Returns one unit taken from the counter `key` (a call that was not served). Never below zero; a missing key stays missing. */
+  giveBack(key: string): Promise<void>
+  /** Reads a value written by `put`, or a counter's used units as a decimal string; `null` when absent or expired. */
+  get(key: string): Promise<string | null>
+  /** Writes a value with a lifetime, replacing any previous one. */
+  put(key: string, value: string, ttlMs: number): Promise<void>
   close?(): Promise<void>
 }

@@ -37,6 +37,27 @@ describe('MemoryStore', () => {
     expect(await store.take('short', 5, 80)).toBe(4)
   })
 
+  it('gives a taken unit back, never below zero, and reads counters and values', async () => {
+    const store = new MemoryStore()
+    expect(await store.take('c', 2, 60_000)).toBe(1)
+    expect(await store.take('c', 2, 60_000)).toBe(0)
+    expect(await store.take('c', 2, 60_000)).toBeNull()
+    await store.giveBack('c')
+    expect(await store.get('c')).toBe('1')
+    expect(await store.take('c', 2, 60_000)).toBe(0)
+    await store.giveBack('c')
+    await store.giveBack('c')
+    await store.giveBack('c')
+    expect(await store.get('c')).toBe('0')
+    await store.giveBack('missing')
+    expect(await store.get('missing')).toBeNull()
+    await store.put('v', 'hello', 60_000)
+    expect(await store.get('v')).toBe('hello')
+    await store.put('v', 'again', 60_000)
+    expect(await store.get('v')).toBe('again')
+    await expect(store.take('v', 5, 60_000)).rejects.toThrow(/holds a value/)
+  })
+
   it('fails closed instead of evicting live claims when full', async () => {
     const store = new MemoryStore({ maxEntries: 3 })
     for (const key of ['a', 'b', 'c']) expect(await store.claim(key, 60_000)).toBe(true)

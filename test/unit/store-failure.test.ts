@@ -20,6 +20,8 @@ const payment = Buffer.from(
 ).toString('base64')
 const request: RequestLike = { method: 'GET', url: 'http://127.0.0.1/data', headers: { get: (n) => (n === 'x-payment' ? payment : null) } }
 
+const rest = { giveBack: async () => undefined, get: async () => null, put: async () => undefined }
+
 const gateWith = (store: Store) =>
   requirePayment({ amount: '0.10' }, [evmExact({ network: 'base-sepolia' })], { payTo, settler, store, storeTimeoutMs: 50 })
 
@@ -29,13 +31,14 @@ describe('the store cannot answer → 503 store_unavailable, nothing verified', 
       claim: async () => Promise.reject(new Error('ECONNREFUSED')),
       release: async () => undefined,
       take: async () => null,
+      ...rest,
     }
     const decision = await gateWith(failing).evaluate(request)
     expect(decision).toMatchObject({ type: 'reject', status: 503, reason: 'store_unavailable' })
   })
 
   it('when it hangs past storeTimeoutMs', async () => {
-    const hanging: Store = { claim: () => new Promise(() => undefined), release: async () => undefined, take: async () => null }
+    const hanging: Store = { claim: () => new Promise(() => undefined), release: async () => undefined, take: async () => null, ...rest }
     const decision = await gateWith(hanging).evaluate(request)
     expect(decision).toMatchObject({ type: 'reject', status: 503, reason: 'store_unavailable' })
     expect((decision as { body: { message: string } }).body.message).toMatch(/nothing was charged/)
