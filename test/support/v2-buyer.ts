@@ -7,6 +7,8 @@ export interface V2BuyerOptions {
   asset: Address
   /** Atomic per-payment cap for `asset`; uncapped when omitted. */
   maxAmountPerPayment?: bigint
+  /** The fetch the client pays through: an in-process handler (Next route, Hono app) instead of the network. */
+  baseFetch?: typeof fetch
 }
 
 /**
@@ -27,5 +29,5 @@ export function makeV2Fetch(account: PrivateKeyAccount, opts: V2BuyerOptions): t
       { network: 'base-sepolia' as Network, asset: opts.asset, ...cap },
     ],
   })
-  return wrapFetchWithPayment(fetch, client) as typeof fetch
+  return wrapFetchWithPayment(opts.baseFetch ?? fetch, client) as typeof fetch
 }

@@ -1,0 +1,219 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Address } from 'viem'
+import { localSettler, memoryStore, type VerifiedPayment } from '../../src/index.js'
+import { startTestChain, type TestChain } from '../support/chain.js'
+import { decodeHeader, encodeHeader, signAuthorization, v1Payment, v2Payment, type ExactEvmPayload } from '../support/payments.js'
+import { makeV2Fetch } from '../support/v2-buyer.js'
+import { PAID_CONTENT, type AdapterHarness, type RouteSpec, type SellerUnderTest } from './harness.js'
+
+const PRICE = 100_000n
+const paywall = { amount: '0.10', network: 'base-sepolia' } as const
+
+interface Settlement {
+  success: boolean
+  transaction: string
+  network: string
+  payer: string
+  errorReason?: string
+}
+
+/**
+ * The behaviour every adapter must share, over real HTTP (or a real Request for in-process
+ * adapters), on a real chain, paid by the official client where a client is involved.
+ */
+export function runConformance(harness: AdapterHarness): void {
+  describe(`${harness.name} adapter conformance`, () => {
+    let chain: TestChain
+    let seller: SellerUnderTest
+    let buyerIndex = 0
+    let toSpend: ExactEvmPayload | undefined
+    let seenByHandler: VerifiedPayment | undefined
+
+    const routes: RouteSpec[] = [
+      { path: '/data', paywall, behavior: { kind: 'json' } },
+      { path: '/error', paywall, behavior: { kind: 'status', status: 500 } },
+      { path: '/throws', paywall, behavior: { kind: 'throw' } },
+      { path: '/stream', paywall, behavior: { kind: 'stream', chunks: ['one;', 'two;', 'three'] } },
+      // The handler spends the buyer's authorization on chain itself, so the settlement that follows must fail.
+      { path: '/spent', paywall, behavior: { kind: 'json' }, before: spend },
+      { path: '/spent-stream', paywall, behavior: { kind: 'stream', chunks: [PAID_CONTENT, PAID_CONTENT] }, before: spend },
+      {
+        path: '/prepay',
+        paywall: { ...paywall, settle: 'before-handler' },
+        behavior: { kind: 'json' },
+        before: async (payment) => {
+          seenByHandler = { ...payment }
+        },
+      },
+    ]
+
+    async function spend() {
+      if (toSpend) await chain.submitAuthorization(toSpend)
+    }
+
+    beforeAll(async () => {
+      chain = await startTestChain()
+      seller = await harness.start(
+        {
+          payTo: chain.accounts.seller.address,
+          settler: localSettler({ privateKey: chain.keys.settler, rpcUrl: chain.rpcUrl, pollingIntervalMs: 50 }),
+          store: memoryStore(),
+          networks: [{ name: 'base-sepolia', asset: chain.tokenInfo }],
+        },
+        routes,
+      )
+    })
+
+    afterAll(async () => {
+      await seller?.close()
+      await chain?.stop()
+    })
+
+    const nextBuyer = () => chain.accounts.buyers[buyerIndex++ % chain.accounts.buyers.length]!
+    const get = (path: string, headers: Record<string, string> = {}) => seller.fetch(seller.urlOf(path), { headers })
+
+    async function signedV2(path: string, from = nextBuyer()) {
+      const challenge = await get(path)
+      const accepted = decodeHeader<{ accepts: Record<string, unknown>[] }>(challenge.headers.get('payment-required')!).accepts[0]!
+      const payload = await signAuthorization({ from, to: chain.accounts.seller.address, value: PRICE, token: chain.tokenInfo, chainId: chain.chainId })
+      return { payload, header: encodeHeader(v2Payment(accepted, payload)), from }
+    }
+
+    async function balances(buyer: Address) {
+      return { buyer: await chain.balanceOf(buyer), seller: await chain.balanceOf(chain.accounts.seller.address), transfers: await chain.transferCount() }
+    }
+
+    it('answers 402 in both generations: v2 PAYMENT-REQUIRED header and v1 JSON body', async () => {
+      const res = await get('/data')
+      expect(res.status).toBe(402)
+      expect(res.headers.get('cache-control')).toBe('no-store')
+      expect(res.headers.get('access-control-expose-headers')).toContain('PAYMENT-REQUIRED')
+      const v2 = decodeHeader<{ x402Version: number; resource: { url: string }; accepts: Record<string, unknown>[] }>(res.headers.get('payment-required')!)
+      expect(v2.x402Version).toBe(2)
+      expect(v2.resource.url).toBe(seller.urlOf('/data'))
+      expect(v2.accepts[0]).toMatchObject({ scheme: 'exact', network: 'eip155:84532', amount: '100000', asset: chain.token, payTo: chain.accounts.seller.address })
+      const v1 = (await res.json()) as { x402Version: number; accepts: Record<string, unknown>[] }
+      expect(v1.x402Version).toBe(1)
+      expect(v1.accepts[0]).toMatchObject({ network: 'base-sepolia', maxAmountRequired: '100000', resource: seller.urlOf('/data') })
+    })
+
+    it('sells to the official v2 client: 200, PAYMENT-RESPONSE, exactly the price moved on chain', async () => {
+      const buyer = nextBuyer()
+      const before = await balances(buyer.address)
+      const pay = makeV2Fetch(buyer, { network: 'eip155:84532', asset: chain.token, baseFetch: seller.fetch })
+      const res = await pay(seller.urlOf('/data'))
+      expect(res.status).toBe(200)
+      expect(res.headers.get('x-handler')).toBe('yes')
+      expect(await res.json()).toMatchObject({ content: PAID_CONTENT, payer: buyer.address })
+      const settlement = decodeHeader<Settlement>(res.headers.get('payment-response')!)
+      expect(settlement).toMatchObject({ success: true, network: 'eip155:84532', payer: buyer.address })
+      expect(await balances(buyer.address)).toEqual({ buyer: before.buyer - PRICE, seller: before.seller + PRICE, transfers: before.transfers + 1 })
+    })
+
+    it('takes a v1 X-PAYMENT and answers in X-PAYMENT-RESPONSE', async () => {
+      const buyer = nextBuyer()
+      const payload = await signAuthorization({ from: buyer, to: chain.accounts.seller.address, value: PRICE, token: chain.tokenInfo, chainId: chain.chainId })
+      const res = await get('/data', { 'x-payment': encodeHeader(v1Payment('base-sepolia', payload)) })
+      expect(res.status).toBe(200)
+      expect(res.headers.get('payment-response')).toBeNull()
+      expect(decodeHeader<Settlement>(res.headers.get('x-payment-response')!)).toMatchObject({ success: true, network: 'base-sepolia' })
+    })
+
+    it('rejects a replayed payment with 409 and charges once', async () => {
+      const { header, from } = await signedV2('/data')
+      const before = await balances(from.address)
+      expect((await get('/data', { 'payment-signature': header })).status).toBe(200)
+      const replay = await get('/data', { 'payment-signature': header })
+      expect(replay.status).toBe(409)
+      const body = await replay.text()
+      expect(body).not.toContain(PAID_CONTENT)
+      expect(JSON.parse(body)).toMatchObject({ error: 'payment_already_used' })
+      expect((await balances(from.address)).transfers).toBe(before.transfers + 1)
+    })
+
+    it('rejects a malformed proof with 400 invalid_payload', async () => {
+      const res = await get('/data', { 'payment-signature': 'bm90IGpzb24=' })
+      expect(res.status).toBe(400)
+      expect(await res.json()).toMatchObject({ error: 'invalid_payload' })
+    })
+
+    it('does not settle when the handler answers 500, and the payment stays usable', async () => {
+      const { header, from } = await signedV2('/error')
+      const before = await balances(from.address)
+      const res = await get('/error', { 'payment-signature': header })
+      expect(res.status).toBe(500)
+      expect(res.headers.get('payment-response')).toBeNull()
+      expect(await balances(from.address)).toEqual(before)
+      expect((await get('/data', { 'payment-signature': header })).status).toBe(200)
+      expect((await balances(from.address)).transfers).toBe(before.transfers + 1)
+    })
+
+    it('does not settle when the handler throws', async () => {
+      const { header, from } = await signedV2('/throws')
+      const before = await balances(from.address)
+      const res = await get('/throws', { 'payment-signature': header })
+      expect(res.status).toBe(500)
+      expect(await res.text()).not.toContain(PAID_CONTENT)
+      expect(await balances(from.address)).toEqual(before)
+    })
+
+    it('holds a streamed response until settlement', async () => {
+      const { header, from } = await signedV2('/stream')
+      const before = await balances(from.address)
+      const res = await get('/stream', { 'payment-signature': header })
+      expect(res.status).toBe(200)
+      // The settlement header travels with the first bytes: nothing was sent before the transfer landed.
+      const settlement = decodeHeader<Settlement>(res.headers.get('payment-response')!)
+      expect(settlement.success).toBe(true)
+      expect((await chain.publicClient.getTransactionReceipt({ hash: settlement.transaction as `0x${string}` })).status).toBe('success')
+      expect(await res.text()).toBe('one;two;three')
+      expect((await balances(from.address)).transfers).toBe(before.transfers + 1)
+    })
+
+    for (const path of ['/spent', '/spent-stream']) {
+      it(`answers 402 and sends none of the handler's output when settlement fails (${path})`, async () => {
+        const { header, payload, from } = await signedV2(path)
+        toSpend = payload
+        try {
+          const before = await balances(from.address)
+          const res = await get(path, { 'payment-signature': header })
+          expect(res.status).toBe(402)
+          expect(res.headers.get('x-handler')).toBeNull()
+          expect(await res.text()).not.toContain(PAID_CONTENT)
+          const settlement = decodeHeader<Settlement>(res.headers.get('payment-response')!)
+          expect(settlement).toMatchObject({ success: false, errorReason: 'invalid_exact_evm_nonce_already_used' })
+          // The one transfer is the handler's own use of the authorization; tollgate added none.
+          expect((await balances(from.address)).transfers).toBe(before.transfers + 1)
+        } finally {
+          toSpend = undefined
+        }
+      })
+    }
+
+    it("settles before the handler with settle: 'before-handler'", async () => {
+      const { header, from } = await signedV2('/prepay')
+      const before = await balances(from.address)
+      const res = await get('/prepay', { 'payment-signature': header })
+      expect(res.status).toBe(200)
+      const settlement = decodeHeader<Settlement>(res.headers.get('payment-response')!)
+      expect(seenByHandler?.transaction).toBe(settlement.transaction)
+      expect(await res.json()).toMatchObject({ transaction: settlement.transaction })
+      expect((await balances(from.address)).transfers).toBe(before.transfers + 1)
+    })
+
+    it('answers a CORS preflight for the payment headers without payment', async () => {
+      const res = await seller.fetch(seller.urlOf('/data'), {
+        method: 'OPTIONS',
+        headers: {
+          origin: 'https://app.example',
+          'access-control-request-method': 'GET',
+          'access-control-request-headers': 'payment-signature, access-control-expose-headers',
+        },
+      })
+      expect(res.status).toBe(204)
+      expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example')
+      const allowed = (res.headers.get('access-control-allow-headers') ?? '').toLowerCase()
+      for (const header of ['payment-signature', 'x-payment', 'access-control-expose-headers']) expect(allowed).toContain(header)
+    })
+  })
+}

@@ -1,0 +1,4 @@
+import { expressHarness } from './harness-express.js'
+import { runConformance } from './cases.js'
+
+runConformance(expressHarness)
