@@ -85,6 +85,7 @@ export function holdUntilSettled(res: ServerResponse, pass: PaymentPass): void {
   const callbacks: Callback[] = []
   let head: unknown[] | undefined
   let ended = false
+  let left = false
 
   const restore = () => Object.assign(res, original)
 
@@ -114,7 +115,9 @@ export function holdUntilSettled(res: ServerResponse, pass: PaymentPass): void {
 
   // A client that leaves before the handler ends is not charged.
   res.once('close', () => {
-    if (!ended) void pass.abandon()
+    if (ended) return
+    left = true
+    void pass.abandon()
   })
 
   const flush = (keep: (chunk: Chunk) => boolean) => {
@@ -128,6 +131,13 @@ export function holdUntilSettled(res: ServerResponse, pass: PaymentPass): void {
   }
 
   const finish = async () => {
+    if (left) {
+      // Already abandoned: settling now would charge for an answer nobody receives.
+      restore()
+      callbacks.forEach((cb) => cb())
+      res.destroy()
+      return
+    }
     if (res.statusCode >= 400) {
       await pass.abandon()
       // Content written while the status still said success is paid content: a later error must not leak it.
