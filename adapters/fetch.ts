@@ -1,0 +1,33 @@
+/**
+ * Web fetch adapter, for anything that serves `(request: Request) => Response`: Hono, Bun, Deno,
+ * Cloudflare Workers. `paywall(options)` gives `(request, next) => Promise<Response>`, where `next`
+ * is the protected handler. Translation only, and framework-free: it imports no framework.
+ */
+import type { PaywallOptions, Tollgate } from '../src/index.js'
+import { servePaid, webTollgate, type ConfigSource, type PaidHandler } from './web.js'
+
+/** Runs `next` (which also receives the payment) only for a paid request, under the route's settlement policy. */
+export type FetchPaywall = <Req extends Request>(request: Req, next: PaidHandler<Req>) => Promise<Response>
+
+export interface FetchTollgate {
+  paywall(options: PaywallOptions): FetchPaywall
+  readonly core: Tollgate
+}
+
+export function tollgate(config: ConfigSource): FetchTollgate {
+  const web = webTollgate(config)
+  return {
+    get core() {
+      return web.core()
+    },
+    paywall(options) {
+      const gate = web.route(options)
+      return (request, next) => servePaid(gate(), request, next)
+    },
+  }
+}
+
+export type { ConfigSource, PaidHandler } from './web.js'
+export type { PaywallOptions, TollgateConfig, VerifiedPayment } from '../src/index.js'
+export { paymentOf } from './web.js'
+export { localSettler, memoryStore } from '../src/index.js'

@@ -1,0 +1,52 @@
+/**
+ * Next.js App Router adapter: `withPayment(handler, { amount, network })` wraps a route handler.
+ * Translation only: a route handler already takes a Web Request and returns a Response, so this
+ * adds the payment to its context and leaves the rest to the Web bridge. Imports nothing from Next,
+ * so the same code runs in the Node.js and edge runtimes.
+ */
+import type { PaywallOptions, Tollgate, VerifiedPayment } from '../src/index.js'
+import { servePaid, webTollgate, type ConfigSource } from './web.js'
+
+/** The handler's context: Next's (e.g. `{ params }`) plus the verified payment. */
+export type PaidContext<Ctx> = Ctx & { payment: VerifiedPayment }
+
+export type PaidRouteHandler<Req extends Request, Ctx> = (request: Req, context: PaidContext<Ctx>) => Response | Promise<Response>
+
+/** What the route module exports: Next's context without `payment` (optional when Next's is empty, as in tests). */
+export type RouteHandler<Req extends Request, Ctx> = (
+  request: Req,
+  ...context: {} extends Omit<Ctx, 'payment'> ? [context?: Omit<Ctx, 'payment'>] : [context: Omit<Ctx, 'payment'>]
+) => Promise<Response>
+
+export interface NextTollgate {
+  /**
+   * Charges for a route handler: settles only when it answers < 400, then returns its Response with
+   * the settlement header. Export the result for OPTIONS too, so CORS preflights reach it.
+   */
+  withPayment<Req extends Request = Request, Ctx extends object = {}>(
+    handler: PaidRouteHandler<Req, Ctx>,
+    options: PaywallOptions,
+  ): RouteHandler<Req, Ctx>
+  readonly core: Tollgate
+}
+
+export function tollgate(config: ConfigSource): NextTollgate {
+  const web = webTollgate(config)
+  return {
+    get core() {
+      return web.core()
+    },
+    withPayment(handler, options) {
+      const gate = web.route(options)
+      return (request, ...rest) => {
+        const context = rest[0] as object | undefined
+        return servePaid(gate(), request, (req, payment) => handler(req, { ...context, payment } as never))
+      }
+    },
+  }
+}
+
+export type { ConfigSource } from './web.js'
+export type { PaywallOptions, TollgateConfig, VerifiedPayment } from '../src/index.js'
+export { paymentOf } from './web.js'
+export { localSettler, memoryStore } from '../src/index.js'

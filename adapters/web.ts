@@ -1,0 +1,102 @@
+/**
+ * The one bridge between Web-standard Request/Response and the core, shared by the Next.js and
+ * fetch adapters. A Response's body is a stream nobody reads until the Response is returned, so
+ * holding a handler's output until the payment settles needs no capture: only not returning early.
+ * Nothing here touches Node APIs, so it runs wherever `Request` does (edge runtimes included).
+ */
+import {
+  createTollgate,
+  type HttpAnswer,
+  type PaymentGate,
+  type PaymentPass,
+  type PaywallOptions,
+  type Tollgate,
+  type TollgateConfig,
+  type VerifiedPayment,
+} from '../src/index.js'
+
+/** The protected handler: the request and the payment that let it in. */
+export type PaidHandler<Req extends Request = Request> = (request: Req, payment: VerifiedPayment) => Response | Promise<Response>
+
+/**
+ * The seller's configuration, or a function returning it: called at the first paid request, so
+ * importing a route module (as `next build` does) needs no secrets in the environment.
+ */
+export type ConfigSource = TollgateConfig | (() => TollgateConfig)
+
+const payments = new WeakMap<Request, VerifiedPayment>()
+
+/** The verified payment of a request the paywall let in (for handlers that only see the request). */
+export function paymentOf(request: Request): VerifiedPayment | undefined {
+  return payments.get(request)
+}
+
+/** A configuration object is checked now (errors at import); a function is checked at first use. */
+export function webTollgate(source: ConfigSource) {
+  let core = typeof source === 'function' ? undefined : createTollgate(source)
+  const coreNow = () => (core ??= createTollgate((source as () => TollgateConfig)()))
+  return {
+    core: coreNow as () => Tollgate,
+    route(options: PaywallOptions): () => PaymentGate {
+      let gate = core?.route(options)
+      return () => (gate ??= coreNow().route(options))
+    },
+  }
+}
+
+export function answerToResponse(answer: HttpAnswer): Response {
+  return new Response(answer.body === null ? null : JSON.stringify(answer.body), { status: answer.status, headers: answer.headers })
+}
+
+/** Evaluates the gate for one request and runs the handler under the route's settlement policy. */
+export async function servePaid<Req extends Request>(gate: PaymentGate, request: Req, handler: PaidHandler<Req>): Promise<Response> {
+  const decision = await gate.evaluate(request)
+  if (decision.type !== 'pass') return answerToResponse(decision)
+  payments.set(request, decision.payment)
+  return decision.policy === 'before-handler' ? settleFirst(decision, request, handler) : settleAfter(decision, request, handler)
+}
+
+async function settleFirst<Req extends Request>(pass: PaymentPass, request: Req, handler: PaidHandler<Req>): Promise<Response> {
+  const outcome = await pass.settle()
+  if (!outcome.ok) return answerToResponse(outcome)
+  // Charged already: whatever the handler answers carries the settlement, so the buyer can prove it paid.
+  return withHeaders(await handler(request, pass.payment), outcome.headers)
+}
+
+async function settleAfter<Req extends Request>(pass: PaymentPass, request: Req, handler: PaidHandler<Req>): Promise<Response> {
+  let response: Response
+  try {
+    response = await handler(request, pass.payment)
+  } catch (error) {
+    await pass.abandon()
+    throw error // the framework answers 500, as it would without a paywall
+  }
+  if (response.status >= 400) {
+    await pass.abandon()
+    return response
+  }
+  if (request.signal?.aborted) {
+    // The buyer left before the answer was ready, as the Node bridge treats a closed socket: no charge.
+    await pass.abandon()
+    discard(response)
+    return new Response(null, { status: 499 })
+  }
+  const outcome = await pass.settle()
+  if (!outcome.ok) {
+    discard(response)
+    return answerToResponse(outcome)
+  }
+  return withHeaders(response, outcome.headers)
+}
+
+/** Stops a streaming handler whose output will never be sent. */
+function discard(response: Response): void {
+  response.body?.cancel().catch(() => undefined)
+}
+
+/** A copy with `headers` added: a handler's Response may have immutable headers (one it fetched, say). */
+function withHeaders(response: Response, headers: Record<string, string>): Response {
+  const copy = new Response(response.body, response)
+  for (const [name, value] of Object.entries(headers)) copy.headers.set(name, value)
+  return copy
+}
