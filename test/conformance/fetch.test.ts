@@ -1,0 +1,4 @@
+import { honoMiddlewareHarness } from './harness-fetch.js'
+import { runConformance } from './cases.js'
+
+runConformance(honoMiddlewareHarness)
