@@ -1,7 +1,7 @@
 /**
  * The one bridge between Node's http objects and the framework-free core, shared by the Express,
- * Koa and Fastify adapters: IncomingMessage → RequestLike, and a ServerResponse whose whole
- * output is held back until the payment is settled.
+ * Koa and Fastify adapters: IncomingMessage → RequestLike, the decision carried out, and a
+ * ServerResponse whose whole output is held back until the payment is settled.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import type { HttpAnswer, PaymentGate, PaymentPass, RequestLike, VerifiedPayment } from '../src/index.js'
@@ -37,6 +37,79 @@ export function sendAnswer(res: ServerResponse, answer: HttpAnswer): void {
   res.end(answer.body === null ? undefined : JSON.stringify(answer.body))
 }
 
+/** How a framework answers a request that has not reached its handler. */
+export interface AnswerTarget {
+  send(answer: HttpAnswer): void
+  setHeaders(headers: Record<string, string>): void
+}
+
+/**
+ * Evaluates the gate and answers everything that is not a pass: a challenge, a refusal, a
+ * preflight, a failed settle-first. Returns the pass when the handler should run; a bug throws.
+ */
+export async function admit(gate: PaymentGate, request: RequestLike, target: AnswerTarget): Promise<PaymentPass | undefined> {
+  const decision = await gate.evaluate(request)
+  if (decision.type !== 'pass') {
+    target.send(decision)
+    return undefined
+  }
+  if (decision.policy === 'before-handler') {
+    const outcome = await decision.settle()
+    if (!outcome.ok) {
+      target.send(outcome)
+      return undefined
+    }
+    target.setHeaders(outcome.headers)
+  }
+  return decision
+}
+
+/** An answer the framework has built but not yet sent (Koa after `next()`, Fastify in `onSend`). */
+export interface PendingAnswer {
+  readonly status: number
+  setHeaders(headers: Record<string, string>): void
+  /** Discards everything the handler set (status, headers, body) and answers this instead. */
+  replace(answer: HttpAnswer): void
+}
+
+/**
+ * Settles for an answer the framework still holds: a failed handler (threw, or >= 400) frees the
+ * payment and its answer goes out as it is; a settled one gets the settlement headers; a failed
+ * settlement replaces the handler's answer entirely.
+ */
+export async function settlePending(pass: PaymentPass, pending: PendingAnswer, threw = false): Promise<void> {
+  if (pass.policy === 'before-handler') return
+  if (threw || pending.status >= 400) return pass.abandon()
+  const outcome = await pass.settle()
+  if (outcome.ok) pending.setHeaders(outcome.headers)
+  else pending.replace(outcome)
+}
+
+export interface HeaderBag {
+  getHeaders(): Record<string, unknown>
+  removeHeader(name: string): void
+  setHeader(name: string, value: never): void
+}
+
+/**
+ * Remembers the headers set before the handler ran (CORS and the like from outer middleware) and
+ * returns a function that puts exactly those back, dropping whatever the handler added or changed.
+ */
+export function keepHeaders(bag: HeaderBag): () => void {
+  const before = { ...bag.getHeaders() }
+  return () => {
+    for (const name of Object.keys(bag.getHeaders())) bag.removeHeader(name)
+    for (const [name, value] of Object.entries(before)) if (value !== undefined) bag.setHeader(name, value as never)
+  }
+}
+
+/** Drops a held body the buyer will not get; a stream is stopped so its producer does not run on. */
+export function discardBody(body: unknown): void {
+  if (body instanceof Response) void body.body?.cancel().catch(() => undefined)
+  else if (body instanceof ReadableStream) void body.cancel().catch(() => undefined)
+  else if (typeof (body as { destroy?: unknown } | null)?.destroy === 'function') (body as { destroy(): void }).destroy()
+}
+
 export interface NodeGateHooks {
   /** Runs the protected handler (Express: `next()`). */
   proceed(payment: VerifiedPayment): void
@@ -46,40 +119,41 @@ export interface NodeGateHooks {
 
 /** Evaluates the gate for one request and carries the decision out on a Node response. */
 export async function runGate(gate: PaymentGate, request: RequestLike, res: ServerResponse, hooks: NodeGateHooks): Promise<void> {
-  let decision
+  let pass: PaymentPass | undefined
   try {
-    decision = await gate.evaluate(request)
+    pass = await admit(gate, request, {
+      send: (answer) => sendAnswer(res, answer),
+      setHeaders: (headers) => {
+        for (const [name, value] of Object.entries(headers)) res.setHeader(name, value)
+      },
+    })
   } catch (error) {
     hooks.fail(error)
     return
   }
-  if (decision.type !== 'pass') {
-    sendAnswer(res, decision)
-    return
-  }
-  if (decision.policy === 'before-handler') {
-    const outcome = await decision.settle()
-    if (!outcome.ok) {
-      sendAnswer(res, outcome)
-      return
-    }
-    for (const [name, value] of Object.entries(outcome.headers)) res.setHeader(name, value)
-    hooks.proceed(decision.payment)
-    return
-  }
-  holdUntilSettled(res, decision)
-  hooks.proceed(decision.payment)
+  if (!pass) return
+  if (pass.policy === 'after-handler') holdUntilSettled(res, pass)
+  hooks.proceed(pass.payment)
 }
 
 type Chunk = { data: unknown; encoding?: BufferEncoding; status: number }
 type Callback = (error?: Error | null) => void
+
+export interface Hold {
+  /**
+   * Gives the response back untouched, for a framework that settles its own held answer. Returns
+   * false, and keeps holding, when the handler wrote to the raw response itself (the hold settles
+   * when it ends) or the client already left (the payment was freed).
+   */
+  release(): boolean
+}
 
 /**
  * Captures writeHead/write/end so nothing of the handler's answer reaches the socket before the
  * payment is settled. Then: a handler answer >= 400 is sent as it is, with nothing charged; a
  * successful settlement sends it with the settlement header; a failed one discards it entirely.
  */
-export function holdUntilSettled(res: ServerResponse, pass: PaymentPass): void {
+export function holdUntilSettled(res: ServerResponse, pass: PaymentPass): Hold {
   const original = { writeHead: res.writeHead, write: res.write, end: res.end, flushHeaders: res.flushHeaders }
   const chunks: Chunk[] = []
   const callbacks: Callback[] = []
@@ -87,7 +161,16 @@ export function holdUntilSettled(res: ServerResponse, pass: PaymentPass): void {
   let ended = false
   let left = false
 
-  const restore = () => Object.assign(res, original)
+  // A client that leaves before the handler ends is not charged.
+  const onClose = () => {
+    if (ended) return
+    left = true
+    void pass.abandon()
+  }
+  const restore = () => {
+    Object.assign(res, original)
+    res.off('close', onClose)
+  }
 
   res.flushHeaders = () => undefined
   res.writeHead = ((...args: unknown[]) => {
@@ -112,13 +195,7 @@ export function holdUntilSettled(res: ServerResponse, pass: PaymentPass): void {
     void finish()
     return res
   }) as ServerResponse['end']
-
-  // A client that leaves before the handler ends is not charged.
-  res.once('close', () => {
-    if (ended) return
-    left = true
-    void pass.abandon()
-  })
+  res.once('close', onClose)
 
   const flush = (keep: (chunk: Chunk) => boolean) => {
     restore()
@@ -154,6 +231,14 @@ export function holdUntilSettled(res: ServerResponse, pass: PaymentPass): void {
     for (const name of res.getHeaderNames()) res.removeHeader(name)
     callbacks.forEach((cb) => cb())
     sendAnswer(res, outcome)
+  }
+
+  return {
+    release() {
+      if (left || ended || head !== undefined || chunks.length > 0) return false
+      restore()
+      return true
+    },
   }
 }
 
