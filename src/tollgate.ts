@@ -1,8 +1,8 @@
 import { getAddress, isAddress, type Address } from 'viem'
-import { ProblemList } from './errors/tollgate-error.js'
+import { ConfigurationError, ProblemList } from './errors/tollgate-error.js'
 import type { SettlementPolicy } from './gate/decision.js'
 import { requirePayment, type PaymentGate, type RequirePaymentOptions } from './gate/require-payment.js'
-import type { Logger } from './logger.js'
+import { silentLogger, type Logger } from './logger.js'
 import { evmExact } from './methods/evm-exact/evm-exact.js'
 import type { Price } from './money/parse-amount.js'
 import type { NetworkDefinition, TokenInfo } from './networks/evm-network.js'
@@ -10,6 +10,9 @@ import { NetworkRegistry } from './networks/resolve-network.js'
 import type { EvmSettler } from './settlers/evm-chain.js'
 import { sharedStore } from './gate/shared-store.js'
 import type { Store } from './stores/store.js'
+import { boundedStore } from './stores/bounded-store.js'
+import { createPrepaidPlan, type PrepaidPlan } from './prepaid/prepaid-plan.js'
+import type { PrepaidOptions } from './prepaid/prepaid-options.js'
 
 export interface TollgateConfig {
   /** The address that receives payments (a route or an accepted option may name another). */
@@ -27,6 +30,8 @@ export interface TollgateConfig {
   clock?: () => number
   /** Defaults for every route. */
   defaults?: Pick<PaywallOptions, 'description' | 'mimeType' | 'maxTimeoutSeconds' | 'settle'>
+  /** Prepaid packages: one payment buys many calls, spent with a signed credential the server counts. */
+  prepaid?: PrepaidOptions
 }
 
 /** One way to pay a route: an amount on a network, optionally in another token or to another address. */
@@ -45,6 +50,8 @@ export interface RouteOptions {
   maxTimeoutSeconds?: number
   /** `'after-handler'` (default): charge only when the handler answered < 400. `'before-handler'`: charge first. */
   settle?: SettlementPolicy
+  /** Also accept prepaid credentials on this route (needs `prepaid` in the tollgate configuration). */
+  prepaid?: boolean
 }
 
 /** `{ amount, network }` for one option, or `{ accepts: [...] }` for several, listed to buyers in order. */
@@ -55,6 +62,8 @@ export interface Tollgate {
   route(options: PaywallOptions): PaymentGate
   readonly store: Store
   readonly config: Readonly<TollgateConfig>
+  /** Present when `prepaid` is configured: the packages list, purchases, revocation, status. */
+  readonly prepaid?: PrepaidPlan
 }
 
 /** Validates the seller's configuration once; every route then shares its store, networks and settler. */
@@ -71,40 +80,57 @@ export function createTollgate(config: TollgateConfig): Tollgate {
   const store = problems.collect(() => sharedStore(config?.store, config?.singleInstance))
   problems.throwIfAny()
   const payTo = getAddress(config.payTo)
+  const logger = config.logger ?? silentLogger
+  const clock = config.clock ?? Date.now
+
+  const route = (options: PaywallOptions, prepaid?: PrepaidPlan): PaymentGate => {
+    if (options.prepaid && !prepaid) throw new ConfigurationError(['route accepts prepaid credentials, but tollgate has no `prepaid` configuration'])
+    const accepts = 'accepts' in options ? options.accepts : [options]
+    const methods = (accepts ?? []).map((option) =>
+      evmExact({
+        network: option.network,
+        amount: option.amount,
+        ...(option.asset ? { asset: option.asset } : {}),
+        ...(option.payTo ? { payTo: option.payTo } : {}),
+      }),
+    )
+    const routeOptions: RequirePaymentOptions = {
+      ...config.defaults,
+      ...stripUndefined({
+        description: options.description,
+        mimeType: options.mimeType,
+        resource: options.resource,
+        maxTimeoutSeconds: options.maxTimeoutSeconds,
+        settle: options.settle,
+      }),
+      store: store as Store,
+      singleInstance: true, // already checked above for this store
+      payTo,
+      settler: config.settler,
+      networks: registry as NetworkRegistry,
+      ...(config.storeTimeoutMs !== undefined ? { storeTimeoutMs: config.storeTimeoutMs } : {}),
+      ...(options.prepaid && prepaid ? { prepaid } : {}),
+      logger,
+      clock,
+    }
+    return requirePayment(undefined, methods, routeOptions)
+  }
+
+  const prepaid = config.prepaid
+    ? createPrepaidPlan(config.prepaid, {
+        store: boundedStore(store as Store, config.storeTimeoutMs ?? 2_000),
+        payTo,
+        route: (options) => route({ ...options, prepaid: false }),
+        logger,
+        clock,
+      })
+    : undefined
 
   return {
     store: store as Store,
     config,
-    route(options: PaywallOptions): PaymentGate {
-      const accepts = 'accepts' in options ? options.accepts : [options]
-      const methods = (accepts ?? []).map((option) =>
-        evmExact({
-          network: option.network,
-          amount: option.amount,
-          ...(option.asset ? { asset: option.asset } : {}),
-          ...(option.payTo ? { payTo: option.payTo } : {}),
-        }),
-      )
-      const routeOptions: RequirePaymentOptions = {
-        ...config.defaults,
-        ...stripUndefined({
-          description: options.description,
-          mimeType: options.mimeType,
-          resource: options.resource,
-          maxTimeoutSeconds: options.maxTimeoutSeconds,
-          settle: options.settle,
-        }),
-        store: store as Store,
-        singleInstance: true, // already checked above for this store
-        payTo,
-        settler: config.settler,
-        networks: registry as NetworkRegistry,
-        ...(config.storeTimeoutMs !== undefined ? { storeTimeoutMs: config.storeTimeoutMs } : {}),
-        ...(config.logger ? { logger: config.logger } : {}),
-        ...(config.clock ? { clock: config.clock } : {}),
-      }
-      return requirePayment(undefined, methods, routeOptions)
-    },
+    ...(prepaid ? { prepaid } : {}),
+    route: (options: PaywallOptions) => route(options, prepaid),
   }
 }
 

@@ -1,5 +1,6 @@
 import { reasonMessages, type ReasonCode } from '../errors/reasons.js'
 import type { HttpAnswer } from '../gate/decision.js'
+import type { ChallengeExtras } from '../gate/prepaid-acceptor.js'
 import type { RequirementPair, ResourceContext } from '../methods/payment-method.js'
 import { encodeJsonHeader } from '../protocol/decode-header.js'
 import { EXPOSED_HEADERS, type PaymentRequiredV1, type PaymentRequiredV2 } from '../protocol/wire-types.js'
@@ -22,12 +23,14 @@ export function buildChallenge(
   pairs: readonly RequirementPair[],
   resource: ResourceContext,
   { error, detail }: ChallengeError,
+  extras: ChallengeExtras = {},
 ): HttpAnswer {
   const v2: PaymentRequiredV2 = {
     x402Version: 2,
     error,
     resource: { url: resource.url, description: resource.description, mimeType: resource.mimeType },
     accepts: pairs.map((p) => p.v2),
+    ...(extras.extensions ? { extensions: extras.extensions } : {}),
   }
   const body: PaymentRequiredV1 & { message: string; detail?: string } = {
     x402Version: 1,
@@ -35,6 +38,7 @@ export function buildChallenge(
     message: error === PAYMENT_REQUIRED_ERROR ? 'Payment required: pay with one of `accepts`.' : reasonMessages[error],
     ...(detail ? { detail } : {}),
     accepts: pairs.flatMap((p) => (p.v1 ? [p.v1] : [])),
+    ...extras.v1,
   }
   return {
     status,

@@ -32,6 +32,17 @@ export const Reason = {
   evmSimulationFailed: 'invalid_exact_evm_transaction_simulation_failed',
   // tollgate: the payment names another asset than any the route accepts.
   evmAssetMismatch: 'invalid_exact_evm_asset_mismatch',
+  // tollgate: prepaid credentials.
+  prepaidMalformed: 'prepaid_malformed',
+  prepaidAlgorithm: 'prepaid_algorithm_not_allowed',
+  prepaidUnknownKey: 'prepaid_unknown_key',
+  prepaidSignature: 'prepaid_invalid_signature',
+  prepaidAudience: 'prepaid_wrong_audience',
+  prepaidExpired: 'prepaid_expired',
+  prepaidRevoked: 'prepaid_revoked',
+  prepaidExhausted: 'prepaid_exhausted',
+  unknownPackage: 'unknown_package',
+  invalidIdempotencyKey: 'invalid_idempotency_key',
 } as const
 
 export type ReasonCode = (typeof Reason)[keyof typeof Reason]
@@ -62,4 +73,14 @@ export const reasonMessages: Record<ReasonCode, string> = {
   invalid_exact_evm_transaction_failed: 'The settlement transaction failed on chain.',
   invalid_exact_evm_transaction_simulation_failed: 'The settlement transaction would fail on chain.',
   invalid_exact_evm_asset_mismatch: 'The payment is in another token than the ones this route accepts.',
+  prepaid_malformed: 'The prepaid credential is not a well-formed credential of this seller.',
+  prepaid_algorithm_not_allowed: 'The prepaid credential is not signed with HS256.',
+  prepaid_unknown_key: 'The prepaid credential names a signing key this seller does not have.',
+  prepaid_invalid_signature: 'The prepaid credential signature does not match: it was altered or forged.',
+  prepaid_wrong_audience: 'The prepaid credential belongs to another seller.',
+  prepaid_expired: 'The prepaid credential has expired; buy a new package.',
+  prepaid_revoked: 'The prepaid credential was revoked by the seller.',
+  prepaid_exhausted: 'The prepaid credential has no calls left; buy a new package.',
+  unknown_package: 'No prepaid package has that id; see the packages list.',
+  invalid_idempotency_key: 'An Idempotency-Key must be 16 to 200 characters, so nobody can guess it.',
 }

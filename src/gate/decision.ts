@@ -13,7 +13,8 @@ export interface HttpAnswer {
 export type SettlementPolicy = 'after-handler' | 'before-handler'
 
 export type SettleOutcome =
-  | { ok: true; headers: Record<string, string>; response: SettleResponse }
+  /** `response` is absent for prepaid calls: nothing is settled on chain per call. */
+  | { ok: true; headers: Record<string, string>; response?: SettleResponse }
   | ({ ok: false; reason: ReasonCode; response: SettleResponse } & HttpAnswer)
 
 /** A verified payment. The adapter runs the handler and calls exactly one of `settle` or `abandon`. */

@@ -15,12 +15,13 @@ export interface PassParts {
   keys: string[]
   guard: ReplayGuard
   logger: Logger
-  challenge(status: number, reason: ReasonCode, detail: string): HttpAnswer
+  challenge(status: number, reason: ReasonCode, detail?: string): HttpAnswer
 }
 
 /** A verified payment that settles at most once, and frees its claim only if nothing was broadcast. */
 export function createPass(parts: PassParts): PaymentPass {
   const { candidate, payment, keys, guard, logger } = parts
+  const x402Version = payment.x402Version ?? 2
   let settled: Promise<SettleOutcome> | undefined
   let abandoned: Promise<void> | undefined
   const release = () =>
@@ -37,7 +38,7 @@ export function createPass(parts: PassParts): PaymentPass {
       logger.error?.('tollgate: settlement threw', { error: String(error), payer: payment.payer })
       settlement = { ok: false, status: 503, reason: 'settlement_unknown', detail: String(error), broadcast: true }
     }
-    const network = payment.x402Version === 2 ? payment.network : payment.networkName
+    const network = x402Version === 2 ? payment.network : payment.networkName
     if (settlement.ok) {
       payment.transaction = settlement.transaction
       const response: SettleResponse = {
@@ -48,7 +49,7 @@ export function createPass(parts: PassParts): PaymentPass {
         amount: payment.amount,
       }
       logger.info?.('tollgate: payment settled', { transaction: settlement.transaction, payer: payment.payer, amount: payment.amount, network })
-      return { ok: true, response, headers: settlementHeaders(payment.x402Version, response) }
+      return { ok: true, response, headers: settlementHeaders(x402Version, response) }
     }
     if (!settlement.broadcast) await release()
     logger.warn?.('tollgate: settlement failed', { reason: settlement.reason, detail: settlement.detail, broadcast: settlement.broadcast })
@@ -66,7 +67,7 @@ export function createPass(parts: PassParts): PaymentPass {
       reason: settlement.reason,
       response,
       ...answer,
-      headers: { ...answer.headers, ...settlementHeaders(payment.x402Version, response) },
+      headers: { ...answer.headers, ...settlementHeaders(x402Version, response) },
     }
   }
 

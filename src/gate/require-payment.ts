@@ -4,7 +4,7 @@ import { ChainUnavailableError, ProblemList, StoreUnavailableError } from '../er
 import type { RequestLike } from '../http/request-like.js'
 import { silentLogger, type Logger } from '../logger.js'
 import type { MethodContext, MethodSpec } from '../methods/evm-exact/evm-exact.js'
-import type { PaymentMethod, RequirementPair, ResourceContext, Verification } from '../methods/payment-method.js'
+import type { PaymentMethod, ResourceContext, Verification } from '../methods/payment-method.js'
 import type { Price } from '../money/parse-amount.js'
 import type { NetworkDefinition } from '../networks/evm-network.js'
 import { NetworkRegistry } from '../networks/resolve-network.js'
@@ -13,7 +13,8 @@ import { ReplayGuard } from '../replay/replay-guard.js'
 import type { EvmSettler } from '../settlers/evm-chain.js'
 import { boundedStore } from '../stores/bounded-store.js'
 import type { Store } from '../stores/store.js'
-import type { PaymentDecision, SettlementPolicy } from './decision.js'
+import type { HttpAnswer, PaymentDecision, SettlementPolicy } from './decision.js'
+import type { PrepaidAcceptor } from './prepaid-acceptor.js'
 import { preflightAnswer } from './preflight.js'
 import { createPass, type Candidate } from './payment-pass.js'
 import { sharedStore } from './shared-store.js'
@@ -35,15 +36,24 @@ export interface RequirePaymentOptions {
   /** How long a signed payment stays valid (default 300 s). */
   maxTimeoutSeconds?: number
   settle?: SettlementPolicy
+  /** Also accept prepaid credentials (see `prepaid` in the tollgate configuration). */
+  prepaid?: PrepaidAcceptor
   logger?: Logger
   /** Milliseconds since the epoch; tests move time with it. */
   clock?: () => number
 }
 
+type ChallengeFactory = (status: number, reason: ReasonCode | typeof PAYMENT_REQUIRED_ERROR, detail?: string) => HttpAnswer
+
 export interface PaymentGate {
   readonly policy: SettlementPolicy
   readonly methods: readonly PaymentMethod[]
   evaluate(request: RequestLike): Promise<PaymentDecision>
+  /**
+   * The replay keys of the payment a request carries, without claiming or verifying anything;
+   * null when it carries none this gate accepts. Lets a caller find what a payment already bought.
+   */
+  identify(request: RequestLike): string[] | null
 }
 
 /**
@@ -97,25 +107,33 @@ class Gate implements PaymentGate {
     }
     const resource = this.resourceFor(request)
     const pairs = this.methods.map((m) => m.requirement(resource, this.maxTimeoutSeconds))
+    const extras = this.options.prepaid?.discovery(request.url) ?? {}
+    const challenge = (status: number, reason: ReasonCode | typeof PAYMENT_REQUIRED_ERROR, detail?: string) =>
+      buildChallenge(status, pairs, resource, { error: reason, ...(detail ? { detail } : {}) }, extras)
     const read = readPayment(request)
-    if (read.kind === 'none') return { type: 'challenge', ...buildChallenge(402, pairs, resource, { error: PAYMENT_REQUIRED_ERROR }) }
-    if (read.kind === 'invalid') return this.reject(read.status, read.reason, read.detail, pairs, resource)
+    const credential = this.options.prepaid ? request.headers.get(this.options.prepaid.header) : null
+    if (credential !== null && this.options.prepaid) {
+      if (read.kind !== 'none') return this.reject(400, Reason.ambiguousPayment, 'send a prepaid credential or a payment, not both', challenge)
+      return this.options.prepaid.spend(credential, challenge)
+    }
+    if (read.kind === 'none') return { type: 'challenge', ...challenge(402, PAYMENT_REQUIRED_ERROR) }
+    if (read.kind === 'invalid') return this.reject(read.status, read.reason, read.detail, challenge)
 
     const now = this.clock()
     const chosen = this.choose(read.envelope, now)
-    if ('reason' in chosen) return this.reject(chosen.status, chosen.reason, chosen.detail, pairs, resource)
+    if ('reason' in chosen) return this.reject(chosen.status, chosen.reason, chosen.detail, challenge)
     const candidates = chosen.candidates
     const keys = [...new Set(candidates.flatMap((c) => c.replayKeys))]
     const ttlMs = Math.max(...candidates.map((c) => c.replayTtlMs))
 
     try {
       if (!(await this.guard.claim(keys, ttlMs))) {
-        return this.reject(409, Reason.replayed, 'this authorization was presented before', pairs, resource)
+        return this.reject(409, Reason.replayed, 'this authorization was presented before', challenge)
       }
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) throw error
       this.logger.error?.('tollgate: replay store unavailable, refusing payment', { error: error.message })
-      return this.reject(503, Reason.storeUnavailable, undefined, pairs, resource)
+      return this.reject(503, Reason.storeUnavailable, undefined, challenge)
     }
 
     const verified = await this.verify(candidates, read.envelope, now).catch(async (error: unknown) => {
@@ -126,7 +144,7 @@ class Gate implements PaymentGate {
       await this.releaseQuietly(keys)
       const { status, reason, detail } = verified.verification
       if (status === 503) this.logger.warn?.('tollgate: verification could not complete', { reason, detail })
-      return this.reject(status, reason, detail, pairs, resource)
+      return this.reject(status, reason, detail, challenge)
     }
     return createPass({
       candidate: verified.candidate,
@@ -135,8 +153,15 @@ class Gate implements PaymentGate {
       keys,
       guard: this.guard,
       logger: this.logger,
-      challenge: (status, reason, detail) => buildChallenge(status, pairs, resource, { error: reason, detail }),
+      challenge,
     })
+  }
+
+  identify(request: RequestLike): string[] | null {
+    const read = readPayment(request)
+    if (read.kind !== 'payment') return null
+    const chosen = this.choose(read.envelope, this.clock())
+    return 'candidates' in chosen ? [...new Set(chosen.candidates.flatMap((c) => c.replayKeys))].sort() : null
   }
 
   /** Every method that takes this payment; v1 payments name no asset, so several may. */
@@ -172,8 +197,8 @@ class Gate implements PaymentGate {
     return first as { candidate: Candidate; verification: Verification }
   }
 
-  private reject(status: number, reason: ReasonCode, detail: string | undefined, pairs: RequirementPair[], resource: ResourceContext): PaymentDecision {
-    return { type: 'reject', reason, ...buildChallenge(status, pairs, resource, { error: reason, ...(detail ? { detail } : {}) }) }
+  private reject(status: number, reason: ReasonCode, detail: string | undefined, challenge: ChallengeFactory): PaymentDecision {
+    return { type: 'reject', reason, ...challenge(status, reason, detail) }
   }
 
   private resourceFor(request: RequestLike): ResourceContext {

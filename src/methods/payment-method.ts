@@ -27,7 +27,9 @@ export type Inspection<Proof> =
 
 /** A payment that passed verification: what the handler sees as `req.payment`. */
 export interface VerifiedPayment {
-  x402Version: X402Version
+  /** The x402 generation that paid; absent for a prepaid call. */
+  x402Version?: X402Version
+  /** 'exact' for an on-chain payment, 'prepaid' for a call on a prepaid credential. */
   scheme: string
   /** CAIP-2 id, e.g. 'eip155:84532'. */
   network: string
@@ -40,6 +42,16 @@ export interface VerifiedPayment {
   payer: string
   /** Set once settled: the settlement transaction. */
   transaction?: string
+  /** For a prepaid call: the credential it was taken from and what is left on it. */
+  prepaid?: PrepaidUse
+}
+
+export interface PrepaidUse {
+  credentialId: string
+  package: string
+  /** Calls left after this one. */
+  remaining: number
+  expiresAt: string
 }
 
 export type Verification =

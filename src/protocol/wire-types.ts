@@ -66,4 +66,4 @@ export const Headers = {
 } as const
 
 /** What browsers must be allowed to read from payment responses (x402 clients run in browsers too). */
-export const EXPOSED_HEADERS = 'PAYMENT-REQUIRED, PAYMENT-RESPONSE, X-PAYMENT-RESPONSE'
+export const EXPOSED_HEADERS = 'PAYMENT-REQUIRED, PAYMENT-RESPONSE, X-PAYMENT-RESPONSE, X-Prepaid-Remaining'

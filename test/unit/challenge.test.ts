@@ -60,7 +60,7 @@ describe('the 402 challenge speaks both generations', () => {
     if (decision.type !== 'challenge') throw new Error('expected a challenge')
     expect(decision.headers['cache-control']).toBe('no-store')
     expect(decision.headers['content-type']).toMatch(/^application\/json/)
-    expect(decision.headers['access-control-expose-headers']).toBe('PAYMENT-REQUIRED, PAYMENT-RESPONSE, X-PAYMENT-RESPONSE')
+    expect(decision.headers['access-control-expose-headers']).toBe('PAYMENT-REQUIRED, PAYMENT-RESPONSE, X-PAYMENT-RESPONSE, X-Prepaid-Remaining')
   })
 
   it('uses the configured resource URL when the seller sets one (behind a proxy)', async () => {

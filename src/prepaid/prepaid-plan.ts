@@ -1,0 +1,117 @@
+import { ConfigurationError, ProblemList } from '../errors/tollgate-error.js'
+import type { HttpAnswer } from '../gate/decision.js'
+import type { PrepaidAcceptor } from '../gate/prepaid-acceptor.js'
+import type { PaymentGate } from '../gate/require-payment.js'
+import type { RequestLike } from '../http/request-like.js'
+import type { Logger } from '../logger.js'
+import type { Store } from '../stores/store.js'
+import type { PaywallOptions } from '../tollgate.js'
+import { KeyRing } from './credential-keys.js'
+import { listPackages } from './package-list.js'
+import { PrepaidLedger } from './prepaid-ledger.js'
+import { DEFAULT_PREPAID_HEADER, type PrepaidOptions, type PrepaidPackage } from './prepaid-options.js'
+import { purchase } from './purchase.js'
+import { spendCredential } from './spend-credential.js'
+
+export interface CredentialStatus {
+  id: string
+  buyer: string
+  package: string
+  calls: number
+  used: number
+  remaining: number
+  expiresAt: string
+  revoked: boolean
+}
+
+/** Prepaid packages as a seller operates them: sell, spend, list, revoke, inspect. */
+export interface PrepaidPlan extends PrepaidAcceptor {
+  /** Where the packages list and purchase endpoint are mounted, e.g. '/prepaid'. */
+  readonly path: string
+  /** `GET <path>/packages`. */
+  packages(request: RequestLike): HttpAnswer
+  /** `POST <path>/purchase`; `body` is the parsed JSON body, if any. */
+  purchase(request: RequestLike, body?: unknown): Promise<HttpAnswer>
+  revoke(credentialId: string): Promise<void>
+  /** What the seller knows of a credential it issued; null when it never issued it (or it is long gone). */
+  status(credentialId: string): Promise<CredentialStatus | null>
+}
+
+export interface PrepaidDependencies {
+  /** Bounded store shared with the replay guard, so a purchase and a per-call payment can never share an authorization. */
+  store: Store
+  payTo: string
+  /** Builds a paid route like `paywall()` does: the purchase endpoint is one per package. */
+  route(options: PaywallOptions): PaymentGate
+  logger: Logger
+  clock: () => number
+}
+
+const PACKAGE_ID = /^[A-Za-z0-9._-]{1,64}$/
+
+export function createPrepaidPlan(options: PrepaidOptions, deps: PrepaidDependencies): PrepaidPlan {
+  const problems = new ProblemList()
+  const keys = problems.collect(() => new KeyRing(options.keys ?? (options.secret !== undefined ? [{ id: 'default', secret: options.secret }] : [])))
+  if (options.secret !== undefined && options.keys) problems.add('prepaid: give either `secret` or `keys`, not both')
+  const path = normalizePath(options.path ?? '/prepaid')
+  const header = options.header ?? DEFAULT_PREPAID_HEADER
+  const audience = options.audience ?? `tollgate:${deps.payTo.toLowerCase()}`
+  const packages = new Map<string, { pkg: PrepaidPackage; gate: PaymentGate }>()
+  if (!Array.isArray(options.packages) || options.packages.length === 0) problems.add('prepaid: define at least one package')
+  for (const pkg of options.packages ?? []) {
+    const where = `prepaid package ${JSON.stringify(pkg.id)}`
+    if (typeof pkg.id !== 'string' || !PACKAGE_ID.test(pkg.id)) problems.add(`${where}: id must be 1-64 letters, digits, '.', '_' or '-'`)
+    else if (packages.has(pkg.id)) problems.add(`${where}: id is used twice`)
+    if (!Number.isSafeInteger(pkg.calls) || pkg.calls < 1) problems.add(`${where}: calls must be a positive integer`)
+    if (typeof pkg.days !== 'number' || !Number.isFinite(pkg.days) || pkg.days <= 0 || pkg.days > 3650) problems.add(`${where}: days must be a number above 0 (at most 3650)`)
+    const accepts = Array.isArray(pkg.price) ? pkg.price : [pkg.price]
+    const gate = problems.collect(() =>
+      deps.route({ accepts, settle: 'before-handler', description: pkg.description ?? `${pkg.calls} calls within ${pkg.days} days (${pkg.id})` }),
+    )
+    if (gate) packages.set(pkg.id, { pkg, gate })
+  }
+  problems.throwIfAny()
+  if (!keys) throw new ConfigurationError(['prepaid: no signing key'])
+
+  const ledger = new PrepaidLedger(deps.store)
+  const context = { keys, ledger, audience, logger: deps.logger, clock: deps.clock }
+  const urlOf = (requestUrl: string, suffix: string) => new URL(`${path}${suffix}`, requestUrl).toString()
+  const longestDays = Math.max(...[...packages.values()].map((p) => p.pkg.days))
+
+  return {
+    path,
+    header,
+    discovery(requestUrl) {
+      const prepaid = { packages: urlOf(requestUrl, '/packages'), purchase: urlOf(requestUrl, '/purchase'), header }
+      return { extensions: { prepaid }, v1: { prepaid } }
+    },
+    spend: (credential, challenge) => spendCredential(credential, context, challenge),
+    packages: (request) => listPackages(packages, { header, purchaseUrl: urlOf(request.url, '/purchase') }),
+    purchase: (request, body) => purchase(request, body, { ...context, packages }),
+    async revoke(credentialId) {
+      const record = await ledger.credential(credentialId)
+      const nowMs = deps.clock()
+      await ledger.revoke(credentialId, record?.expiresAt ?? nowMs + longestDays * 86_400_000, nowMs)
+    },
+    async status(credentialId) {
+      const record = await ledger.credential(credentialId)
+      if (!record) return null
+      const used = await ledger.used(credentialId)
+      return {
+        id: record.id,
+        buyer: record.buyer,
+        package: record.package,
+        calls: record.calls,
+        used,
+        remaining: Math.max(record.calls - used, 0),
+        expiresAt: new Date(record.expiresAt).toISOString(),
+        revoked: await ledger.isRevoked(credentialId),
+      }
+    },
+  }
+}
+
+function normalizePath(path: string): string {
+  const trimmed = `/${path.replace(/^\/+|\/+$/g, '')}`
+  return trimmed === '/' ? '' : trimmed
+}
