@@ -58,10 +58,12 @@ export function createPrepaidPlan(options: PrepaidOptions, deps: PrepaidDependen
   const audience = options.audience ?? `tollgate:${deps.payTo.toLowerCase()}`
   const packages = new Map<string, { pkg: PrepaidPackage; gate: PaymentGate }>()
   if (!Array.isArray(options.packages) || options.packages.length === 0) problems.add('prepaid: define at least one package')
+  const seen = new Set<string>()
   for (const pkg of options.packages ?? []) {
     const where = `prepaid package ${JSON.stringify(pkg.id)}`
     if (typeof pkg.id !== 'string' || !PACKAGE_ID.test(pkg.id)) problems.add(`${where}: id must be 1-64 letters, digits, '.', '_' or '-'`)
-    else if (packages.has(pkg.id)) problems.add(`${where}: id is used twice`)
+    else if (seen.has(pkg.id)) problems.add(`${where}: id is used twice`)
+    seen.add(pkg.id)
     if (!Number.isSafeInteger(pkg.calls) || pkg.calls < 1) problems.add(`${where}: calls must be a positive integer`)
     if (typeof pkg.days !== 'number' || !Number.isFinite(pkg.days) || pkg.days <= 0 || pkg.days > 3650) problems.add(`${where}: days must be a number above 0 (at most 3650)`)
     const accepts = Array.isArray(pkg.price) ? pkg.price : [pkg.price]

@@ -31,8 +31,13 @@ describe.skipIf(!installed)('the official v1 client (x402-fetch 1.2) pays a toll
             { amount: '0.05', network: 'base-sepolia' },
           ],
         }), (_req, res) => res.json({ data: 'multi' }))
+        // Its 402 carries the prepaid discovery field, which the v1 client must ignore.
+        app.get('/prepaid-too', gate.paywall({ amount: '0.10', network: 'base-sepolia', prepaid: true }), (_req, res) => res.json({ data: 'either way' }))
       },
-      { networks: [{ name: 'base-sepolia', asset: chain.tokenInfo }, { name: 'devnet-l2', chainId: 31337, asset: chain.tokenInfo }] },
+      {
+        networks: [{ name: 'base-sepolia', asset: chain.tokenInfo }, { name: 'devnet-l2', chainId: 31337, asset: chain.tokenInfo }],
+        prepaid: { secret: 'interop-v1-prepaid-secret-of-32-bytes+', packages: [{ id: 'p', calls: 5, days: 1, price: { amount: '0.10', network: 'base-sepolia' } }] },
+      },
     )
   })
 
@@ -59,6 +64,15 @@ describe.skipIf(!installed)('the official v1 client (x402-fetch 1.2) pays a toll
     expect(receipt.status).toBe('success')
     expect(await chain.balanceOf(buyer.address)).toBe(buyerBefore - 100_000n)
     expect(await chain.balanceOf(sellerAddress)).toBe(sellerBefore + 100_000n)
+  })
+
+  it('pays a route that also accepts prepaid credentials (its 402 carries the discovery field)', async () => {
+    const challenge = (await (await fetch(`${seller.url}/prepaid-too`)).json()) as { prepaid?: { packages: string } }
+    expect(challenge.prepaid?.packages).toBe(`${seller.url}/prepaid/packages`)
+    const result = await runV1Buyer(`${seller.url}/prepaid-too`, chain.keys.buyers[2]!)
+    if (isV1Error(result)) throw new Error(`v1 client failed: ${result.error}`)
+    expect(result.status).toBe(200)
+    expect(JSON.parse(result.body)).toEqual({ data: 'either way' })
   })
 
   it('pays a route whose other option is on a network v1 does not know', async () => {
