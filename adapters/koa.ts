@@ -1,0 +1,70 @@
+/**
+ * Koa (3) adapter: `gate.paywall({ amount, network })` is middleware; the handler finds the payment
+ * in `ctx.state.payment`. Koa sends nothing until every middleware has returned, so the answer is
+ * settled after `await next()` while it still sits on `ctx`, streams included.
+ * Translation only; the behaviour lives in the core and the Node bridge.
+ */
+import type { Context, Middleware } from 'koa'
+import { createTollgate, type HttpAnswer, type PaywallOptions, type Tollgate, type TollgateConfig, type VerifiedPayment } from '../src/index.js'
+import { admit, discardBody, holdUntilSettled, keepHeaders, nodeRequestLike, settlePending } from './node.js'
+
+declare module 'koa' {
+  interface DefaultState {
+    /** The verified payment of this request, set by `paywall()` before the downstream middleware runs. */
+    payment?: VerifiedPayment
+  }
+}
+
+export interface KoaTollgate {
+  paywall(options: PaywallOptions): Middleware
+  readonly core: Tollgate
+}
+
+export function tollgate(config: TollgateConfig): KoaTollgate {
+  const core = createTollgate(config)
+  return {
+    core,
+    paywall(options: PaywallOptions): Middleware {
+      const gate = core.route(options)
+      return async (ctx, next) => {
+        // ctx.href honours `app.proxy`, so the proxy settings decide the resource the buyer sees.
+        // (Koa 3's ctx.origin is the Origin request header, not this URL's origin.)
+        const request = nodeRequestLike(ctx.req, ctx.href)
+        const pass = await admit(gate, request, { send: (answer) => answerWith(ctx, answer), setHeaders: (headers) => ctx.set(headers) })
+        if (!pass) return
+        ctx.state.payment = pass.payment
+        if (pass.policy === 'before-handler') return next()
+
+        const restoreHeaders = keepHeaders(ctx.res)
+        // A handler that bypasses Koa (`ctx.respond = false`) writes to ctx.res: held there, as in Express.
+        const hold = holdUntilSettled(ctx.res, pass)
+        try {
+          await next()
+        } catch (error) {
+          hold.release()
+          await pass.abandon()
+          throw error
+        }
+        if (ctx.respond === false || !hold.release()) return
+        await settlePending(pass, {
+          status: ctx.status,
+          setHeaders: (headers) => ctx.set(headers),
+          replace: (answer) => {
+            discardBody(ctx.body)
+            restoreHeaders()
+            answerWith(ctx, answer)
+          },
+        })
+      }
+    },
+  }
+}
+
+function answerWith(ctx: Context, answer: HttpAnswer): void {
+  ctx.status = answer.status
+  ctx.set(answer.headers)
+  ctx.body = answer.body
+}
+
+export type { PaywallOptions, TollgateConfig, VerifiedPayment } from '../src/index.js'
+export { localSettler, memoryStore } from '../src/index.js'

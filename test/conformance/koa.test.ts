@@ -1,0 +1,4 @@
+import { koaHarness } from './harness-koa.js'
+import { runConformance } from './cases.js'
+
+runConformance(koaHarness)
