@@ -1,0 +1,113 @@
+/**
+ * Fastify (5) adapter: register `gate.plugin` once, then protect a route with
+ * `{ preHandler: gate.paywall({ amount, network }) }`; the handler finds `request.payment`. The plugin's
+ * `onSend` hook settles while the payload (string, Buffer or stream) has not left yet.
+ * Translation only; the behaviour lives in the core and the Node bridge.
+ */
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import { ConfigurationError, createTollgate, type HttpAnswer, type PaymentPass, type PaywallOptions, type Tollgate, type TollgateConfig, type VerifiedPayment } from '../src/index.js'
+import { admit, discardBody, holdUntilSettled, keepHeaders, nodeRequestLike, settlePending, type Hold } from './node.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The verified payment of this request, set by `paywall()` before the handler runs. */
+    payment?: VerifiedPayment
+  }
+}
+
+export interface FastifyTollgate {
+  /** Registers the hooks that settle (`fastify.register(gate.plugin)`); it applies to the scope it is registered in. */
+  readonly plugin: FastifyPluginCallback
+  /** A `preHandler` hook for one paid route. */
+  paywall(options: PaywallOptions): preHandlerAsyncHookHandler
+  readonly core: Tollgate
+}
+
+interface Pending {
+  pass: PaymentPass
+  hold: Hold
+  restoreHeaders(): void
+}
+
+export function tollgate(config: TollgateConfig): FastifyTollgate {
+  const core = createTollgate(config)
+  // Per gate, so two gates in one app each settle only their own routes.
+  const armed = new WeakSet<FastifyRequest>()
+  const failed = new WeakSet<FastifyRequest>()
+  const pending = new WeakMap<FastifyRequest, Pending>()
+
+  const plugin: FastifyPluginCallback = (fastify, _options, done) => {
+    if (!fastify.hasRequestDecorator('payment')) fastify.decorateRequest('payment', undefined)
+    // Proves to paywall() that this plugin's onSend will run for the route.
+    fastify.addHook('onRequest', (request, _reply, next) => {
+      armed.add(request)
+      next()
+    })
+    fastify.addHook('onError', (request, _reply, _error, next) => {
+      failed.add(request)
+      next()
+    })
+    fastify.addHook('onSend', async (request, reply, payload) => {
+      const held = pending.get(request)
+      pending.delete(request)
+      // Not released: the handler wrote to reply.raw itself, or the client left; the hold owns the answer.
+      if (!held || !held.hold.release()) return payload
+      let out = payload
+      await settlePending(
+        held.pass,
+        {
+          status: reply.statusCode,
+          setHeaders: (headers) => void reply.headers(headers),
+          replace: (answer) => {
+            discardBody(payload)
+            held.restoreHeaders()
+            out = answerWith(reply, answer)
+          },
+        },
+        failed.has(request),
+      )
+      return out
+    })
+    done()
+  }
+  // Like fastify-plugin, without the dependency: the hooks apply to the scope that registers the plugin.
+  Object.assign(plugin, { [Symbol.for('skip-override')]: true, [Symbol.for('fastify.display-name')]: 'tollgate' })
+
+  return {
+    core,
+    plugin,
+    paywall(options: PaywallOptions): preHandlerAsyncHookHandler {
+      const gate = core.route(options)
+      return async function tollgatePaywall(request, reply) {
+        if (!armed.has(request)) {
+          // A paid route must never serve without settling: refuse before the handler runs.
+          throw new ConfigurationError([`${request.method} ${request.url} uses gate.paywall() but gate.plugin is not registered for it: call fastify.register(gate.plugin) before its routes' scope`])
+        }
+        const url = `${request.protocol}://${request.host}${request.originalUrl}`
+        const pass = await admit(gate, nodeRequestLike(request.raw, url), {
+          send: (answer) => void reply.send(answerWith(reply, answer) ?? undefined),
+          setHeaders: (headers) => void reply.headers(headers),
+        })
+        if (!pass) return reply
+        request.payment = pass.payment
+        if (pass.policy === 'before-handler') return
+        const bag = {
+          getHeaders: () => reply.getHeaders(),
+          removeHeader: (name: string) => void reply.removeHeader(name).raw.removeHeader(name),
+          setHeader: (name: string, value: never) => void reply.header(name, value),
+        }
+        // reply.hijack() bypasses onSend: the raw response is held, as in Express.
+        pending.set(request, { pass, hold: holdUntilSettled(reply.raw, pass), restoreHeaders: keepHeaders(bag) })
+      }
+    },
+  }
+}
+
+/** Sets the answer's status and headers; returns its body serialised (null, not undefined: onSend keeps the old payload on undefined). */
+function answerWith(reply: FastifyReply, answer: HttpAnswer): string | null {
+  reply.code(answer.status).headers(answer.headers)
+  return answer.body === null ? null : JSON.stringify(answer.body)
+}
+
+export type { PaywallOptions, TollgateConfig, VerifiedPayment } from '../src/index.js'
+export { localSettler, memoryStore } from '../src/index.js'

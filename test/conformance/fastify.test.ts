@@ -1,0 +1,4 @@
+import { fastifyHarness } from './harness-fastify.js'
+import { runConformance } from './cases.js'
+
+runConformance(fastifyHarness)
