@@ -4,6 +4,8 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     express: 'adapters/express.ts',
+    koa: 'adapters/koa.ts',
+    fastify: 'adapters/fastify.ts',
     redis: 'src/redis.ts',
   },
   format: ['esm', 'cjs'],
