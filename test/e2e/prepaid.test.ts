@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto'
 import jwt from 'jsonwebtoken'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ExpressTollgate } from '../../adapters/express.js'
+import { prepaidFetch, type PrepaidPurchase } from '../../src/buyer/prepaid-fetch.js'
 import { startTestChain, type TestChain } from '../support/chain.js'
 import { decodeHeader, encodeHeader, signAuthorization, v2Payment } from '../support/payments.js'
 import { makeV2Fetch } from '../support/v2-buyer.js'
@@ -227,6 +228,35 @@ describe('spending a credential', () => {
     const res = await makeV2Fetch(nextBuyer(), { network: 'eip155:84532', asset: chain.token })(`${seller.url}/data`)
     expect(res.status).toBe(200)
     expect(res.headers.get('payment-response')).toBeTruthy()
+  })
+})
+
+describe('the buyer helper (tollgate/buyer)', () => {
+  it('buys when a route asks, spends the calls, and buys again when they run out', async () => {
+    const buyer = nextBuyer()
+    const before = await chain.balanceOf(buyer.address)
+    const purchases: PrepaidPurchase[] = []
+    const call = prepaidFetch({
+      payingFetch: makeV2Fetch(buyer, { network: 'eip155:84532', asset: chain.token }),
+      package: 'three',
+      onPurchase: (p) => purchases.push(p),
+    })
+    const remaining: (string | null)[] = []
+    for (let i = 0; i < 4; i++) {
+      const res = await call(`${seller.url}/data`)
+      expect(res.status).toBe(200)
+      expect(await res.json()).toMatchObject({ payer: buyer.address, prepaid: { package: 'three' } })
+      remaining.push(res.headers.get('x-prepaid-remaining'))
+    }
+    expect(remaining).toEqual(['2', '1', '0', '2'])
+    expect(purchases).toHaveLength(2)
+    expect(await chain.balanceOf(buyer.address)).toBe(before - 2n * 200_000n)
+  })
+
+  it('leaves routes without prepaid to the paying fetch', async () => {
+    const call = prepaidFetch({ payingFetch: fetch, package: 'three' })
+    const res = await call(`${seller.url}/half-dollar`)
+    expect(res.status).toBe(402)
   })
 })
 
