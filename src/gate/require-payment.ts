@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache'
 import { buildChallenge, PAYMENT_REQUIRED_ERROR } from '../challenge/build-challenge.js'
 import { Reason, type ReasonCode } from '../errors/reasons.js'
 import { ChainUnavailableError, ProblemList, StoreUnavailableError } from '../errors/tollgate-error.js'
@@ -88,6 +89,8 @@ class Gate implements PaymentGate {
   private readonly guard: ReplayGuard
   private readonly logger: Logger
   private readonly clock: () => number
+  /** Bounded: URLs are chosen by clients, so the cache must not grow with them. */
+  private readonly challenges = new LRUCache<string, HttpAnswer>({ max: 256 })
 
   constructor(
     readonly methods: readonly PaymentMethod[],
@@ -105,13 +108,10 @@ class Gate implements PaymentGate {
     if (request.method === 'OPTIONS' && request.headers.get('access-control-request-method') !== null) {
       return { type: 'preflight', ...preflightAnswer(request) }
     }
-    const resource = this.resourceFor(request)
-    const pairs = this.methods.map((m) => m.requirement(resource, this.maxTimeoutSeconds))
-    const extras = this.options.prepaid?.discovery(request.url) ?? {}
-    const challenge = (status: number, reason: ReasonCode | typeof PAYMENT_REQUIRED_ERROR, detail?: string) =>
-      buildChallenge(status, pairs, resource, { error: reason, ...(detail ? { detail } : {}) }, extras)
     const read = readPayment(request)
     const credential = this.options.prepaid ? request.headers.get(this.options.prepaid.header) : null
+    if (read.kind === 'none' && credential === null) return this.plainChallenge(request)
+    const challenge = this.challengeFactory(request)
     if (credential !== null && this.options.prepaid) {
       if (read.kind !== 'none') return this.reject(400, Reason.ambiguousPayment, 'send a prepaid credential or a payment, not both', challenge)
       return this.options.prepaid.spend(credential, challenge)
@@ -155,6 +155,27 @@ class Gate implements PaymentGate {
       logger: this.logger,
       challenge,
     })
+  }
+
+  /**
+   * The 402 for a request without payment is the same for every request to one URL, and it is the
+   * answer an unpaid route gives most: build and encode it once per URL.
+   */
+  private plainChallenge(request: RequestLike): PaymentDecision {
+    let answer = this.challenges.get(request.url)
+    if (!answer) {
+      // Frozen: one answer now serves many responses, so no adapter may change it for the next buyer.
+      answer = deepFreeze(this.challengeFactory(request)(402, PAYMENT_REQUIRED_ERROR))
+      this.challenges.set(request.url, answer)
+    }
+    return { type: 'challenge', ...answer }
+  }
+
+  private challengeFactory(request: RequestLike): ChallengeFactory {
+    const resource = this.resourceFor(request)
+    const pairs = this.methods.map((m) => m.requirement(resource, this.maxTimeoutSeconds))
+    const extras = this.options.prepaid?.discovery(request.url) ?? {}
+    return (status, reason, detail) => buildChallenge(status, pairs, resource, { error: reason, ...(detail ? { detail } : {}) }, extras)
   }
 
   identify(request: RequestLike): string[] | null {
@@ -215,4 +236,12 @@ class Gate implements PaymentGate {
       this.logger.warn?.('tollgate: could not release a payment claim; it will expire', { error: String(error) })
     })
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const inner of Object.values(value)) deepFreeze(inner)
+  }
+  return value
 }
