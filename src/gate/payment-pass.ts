@@ -1,12 +1,12 @@
 import { reasonMessages, type ReasonCode } from '../errors/reasons.js'
 import type { Logger } from '../logger.js'
-import type { Inspection, PaymentMethod, Settlement, VerifiedPayment } from '../methods/payment-method.js'
+import type { Inspection, PaymentMethod, RequirementPair, Settlement, VerifiedPayment } from '../methods/payment-method.js'
 import type { ReplayGuard } from '../replay/replay-guard.js'
 import type { SettleResponse } from '../protocol/wire-types.js'
 import type { HttpAnswer, PaymentPass, SettleOutcome, SettlementPolicy } from './decision.js'
 import { settlementHeaders } from './settlement-header.js'
 
-export type Candidate = { method: PaymentMethod } & Extract<Inspection<unknown>, { kind: 'match' }>
+export type Candidate = { method: PaymentMethod; requirement: RequirementPair } & Extract<Inspection<unknown>, { kind: 'match' }>
 
 export interface PassParts {
   candidate: Candidate
@@ -32,7 +32,7 @@ export function createPass(parts: PassParts): PaymentPass {
   const settle = async (): Promise<SettleOutcome> => {
     let settlement: Settlement
     try {
-      settlement = await candidate.method.settle(candidate.proof)
+      settlement = await candidate.method.settle(candidate.proof, candidate.requirement)
     } catch (error) {
       // A bug mid-settlement: whether a transaction left is unknown, so the claim stays.
       logger.error?.('tollgate: settlement threw', { error: String(error), payer: payment.payer })

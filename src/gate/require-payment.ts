@@ -122,7 +122,9 @@ class Gate implements PaymentGate {
     const now = this.clock()
     const chosen = this.choose(read.envelope, now)
     if ('reason' in chosen) return this.reject(chosen.status, chosen.reason, chosen.detail, challenge)
-    const candidates = chosen.candidates
+    // Methods that verify elsewhere (a facilitator) send the route's requirement in the payer's generation.
+    const resource = this.resourceFor(request)
+    const candidates: Candidate[] = chosen.candidates.map((c) => ({ ...c, requirement: c.method.requirement(resource, this.maxTimeoutSeconds) }))
     const keys = [...new Set(candidates.flatMap((c) => c.replayKeys))]
     const ttlMs = Math.max(...candidates.map((c) => c.replayTtlMs))
 
@@ -186,8 +188,8 @@ class Gate implements PaymentGate {
   }
 
   /** Every method that takes this payment; v1 payments name no asset, so several may. */
-  private choose(envelope: PaymentEnvelope, now: number): { candidates: Candidate[] } | { status: 400 | 402; reason: ReasonCode; detail: string } {
-    const candidates: Candidate[] = []
+  private choose(envelope: PaymentEnvelope, now: number): { candidates: Omit<Candidate, 'requirement'>[] } | { status: 400 | 402; reason: ReasonCode; detail: string } {
+    const candidates: Omit<Candidate, 'requirement'>[] = []
     let mismatch: { reason: ReasonCode; detail: string } | undefined
     for (const method of this.methods) {
       const inspection = method.inspect(envelope, now)
@@ -207,7 +209,7 @@ class Gate implements PaymentGate {
     for (const candidate of candidates) {
       let verification: Verification
       try {
-        verification = await candidate.method.verify(candidate.proof, envelope, now)
+        verification = await candidate.method.verify(candidate.proof, envelope, now, candidate.requirement)
       } catch (error) {
         if (!(error instanceof ChainUnavailableError)) throw error
         verification = { ok: false, status: 503, reason: Reason.chainUnavailable, detail: error.message }

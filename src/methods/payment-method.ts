@@ -74,6 +74,7 @@ export interface PaymentMethod<Proof = unknown> {
   readonly scheme: string
   requirement(resource: ResourceContext, maxTimeoutSeconds: number): RequirementPair
   inspect(envelope: PaymentEnvelope, nowMs: number): Inspection<Proof>
-  verify(proof: Proof, envelope: PaymentEnvelope, nowMs: number): Promise<Verification>
-  settle(proof: Proof): Promise<Settlement>
+  /** `requirement` is this method's entry of the route's `accepts`, for methods that verify remotely. */
+  verify(proof: Proof, envelope: PaymentEnvelope, nowMs: number, requirement: RequirementPair): Promise<Verification>
+  settle(proof: Proof, requirement: RequirementPair): Promise<Settlement>
 }

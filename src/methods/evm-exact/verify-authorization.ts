@@ -2,15 +2,18 @@ import { isAddressEqual, recoverTypedDataAddress, type Hex } from 'viem'
 import { Reason, type ReasonCode } from '../../errors/reasons.js'
 import { ChainUnavailableError } from '../../errors/tollgate-error.js'
 import type { X402Version } from '../../protocol/wire-types.js'
-import type { Eip3009Authorization } from '../../settlers/evm-chain.js'
-import type { Settlement, Verification } from '../payment-method.js'
-import type { EvmTerms } from './evm-exact.js'
+import type { Eip3009Authorization, EvmChain } from '../../settlers/evm-chain.js'
+import type { Settlement, Verification, VerifiedPayment } from '../payment-method.js'
+import type { EvmTerms } from './evm-terms.js'
 import { authorizationTypedData } from './typed-data.js'
 
 export interface EvmProof {
   signature: Hex
   authorization: Eip3009Authorization
 }
+
+/** EVM terms with the chain to check and settle them on. */
+export type ChainTerms = EvmTerms & { chain: EvmChain }
 
 const SECP256K1_HALF_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n
 /** The official verifier demands this much life left in an authorization, so settlement can land. */
@@ -21,21 +24,16 @@ const VALID_BEFORE_MARGIN_SECONDS = 6n
  * payment with several faults reports the same reason the reference verifier would.
  */
 export async function verifyAuthorization(
-  terms: EvmTerms,
+  terms: ChainTerms,
   proof: EvmProof,
   x402Version: X402Version,
   nowMs: number,
 ): Promise<Verification> {
   const a = proof.authorization
-  const now = BigInt(Math.floor(nowMs / 1000))
   try {
     if (!(await signatureIsValid(terms, proof))) return reject(Reason.evmSignature, `signature is not ${a.from}'s`)
-    if (!isAddressEqual(a.to, terms.payTo)) return reject(Reason.evmRecipientMismatch, `pays ${a.to}, not ${terms.payTo}`)
-    if (a.validBefore < now + VALID_BEFORE_MARGIN_SECONDS) {
-      return reject(Reason.evmValidBefore, `validBefore ${a.validBefore} is less than ${VALID_BEFORE_MARGIN_SECONDS}s from now (${now})`)
-    }
-    if (a.validAfter > now) return reject(Reason.evmValidAfter, `validAfter ${a.validAfter} is after now (${now})`)
-    if (a.value !== terms.amount) return reject(Reason.evmValueMismatch, `authorizes ${a.value}, the price is ${terms.amount}`)
+    const refused = checkAuthorizationTerms(terms, a, nowMs)
+    if (refused) return refused
     const state = await terms.chain.readAuthorizationState(terms.token.address, a.from, a.nonce)
     if (state.nonceUsed) return reject(Reason.evmNonceUsed, `nonce ${a.nonce} is already used on chain`)
     if (state.balance < a.value) return reject(Reason.evmInsufficientBalance, `balance ${state.balance} is below ${a.value}`)
@@ -45,19 +43,36 @@ export async function verifyAuthorization(
     }
     throw error
   }
+  return { ok: true, payment: verifiedPayment(terms, proof, x402Version) }
+}
+
+/**
+ * The checks that need neither the chain nor the signature's validity, in the official order:
+ * recipient, expiry (with the settlement margin), start, exact value. Null when all pass.
+ */
+export function checkAuthorizationTerms(terms: EvmTerms, a: Eip3009Authorization, nowMs: number): Verification | null {
+  const now = BigInt(Math.floor(nowMs / 1000))
+  if (!isAddressEqual(a.to, terms.payTo)) return reject(Reason.evmRecipientMismatch, `pays ${a.to}, not ${terms.payTo}`)
+  if (a.validBefore < now + VALID_BEFORE_MARGIN_SECONDS) {
+    return reject(Reason.evmValidBefore, `validBefore ${a.validBefore} is less than ${VALID_BEFORE_MARGIN_SECONDS}s from now (${now})`)
+  }
+  if (a.validAfter > now) return reject(Reason.evmValidAfter, `validAfter ${a.validAfter} is after now (${now})`)
+  if (a.value !== terms.amount) return reject(Reason.evmValueMismatch, `authorizes ${a.value}, the price is ${terms.amount}`)
+  return null
+}
+
+/** What the handler sees of a verified EVM payment. */
+export function verifiedPayment(terms: EvmTerms, proof: EvmProof, x402Version: X402Version): VerifiedPayment {
   const { network, token, payTo } = terms
   return {
-    ok: true,
-    payment: {
-      x402Version,
-      scheme: 'exact',
-      network: network.caip2,
-      networkName: network.name,
-      asset: token.address,
-      amount: a.value.toString(),
-      payTo,
-      payer: a.from,
-    },
+    x402Version,
+    scheme: 'exact',
+    network: network.caip2,
+    networkName: network.name,
+    asset: token.address,
+    amount: proof.authorization.value.toString(),
+    payTo,
+    payer: proof.authorization.from,
   }
 }
 
@@ -65,7 +80,7 @@ export async function verifyAuthorization(
  * EOA signatures are recovered locally (no RPC). Anything else (a contract account, an ERC-6492
  * wrapped signature for a wallet not deployed yet) is asked of the chain, as ERC-1271 requires.
  */
-async function signatureIsValid(terms: EvmTerms, proof: EvmProof): Promise<boolean> {
+async function signatureIsValid(terms: ChainTerms, proof: EvmProof): Promise<boolean> {
   const { signature, authorization } = proof
   const typedData = authorizationTypedData(terms.token, terms.network.chainId, authorization)
   const isEcdsa = signature.length === 132
@@ -90,7 +105,7 @@ async function signatureIsValid(terms: EvmTerms, proof: EvmProof): Promise<boole
 }
 
 /** Submits the authorization and says, on failure, whether anything may have reached the chain. */
-export async function settleAuthorization(terms: EvmTerms, proof: EvmProof): Promise<Settlement> {
+export async function settleAuthorization(terms: ChainTerms, proof: EvmProof): Promise<Settlement> {
   const outcome = await terms.chain.transferWithAuthorization(terms.token.address, proof.authorization, proof.signature)
   if (outcome.ok) return { ok: true, transaction: outcome.transaction }
   switch (outcome.stage) {

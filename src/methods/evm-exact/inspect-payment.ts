@@ -1,0 +1,60 @@
+import { getAddress, type Hex } from 'viem'
+import { Reason } from '../../errors/reasons.js'
+import { exactEvmPayloadSchema } from '../../protocol/payment-schemas.js'
+import type { PaymentEnvelope } from '../../protocol/read-payment.js'
+import { claimLifetimeMs } from '../../replay/replay-guard.js'
+import type { Inspection } from '../payment-method.js'
+import type { EvmTerms } from './evm-terms.js'
+import type { EvmProof } from './verify-authorization.js'
+
+/**
+ * Whether a payment is an EVM `exact` payment for these terms, its proof in typed form, and the
+ * replay key to claim before anything else happens to it. No chain access: this runs for every
+ * presented payment, before the claim.
+ */
+export function inspectEvmPayment(terms: EvmTerms, envelope: PaymentEnvelope, nowMs: number): Inspection<EvmProof> {
+  const { network, token, amount, payTo } = terms
+  if (envelope.scheme !== 'exact') return { kind: 'not-mine' }
+  const networkName = envelope.x402Version === 1 ? network.v1Name : network.caip2
+  if (envelope.network !== networkName) return { kind: 'not-mine' }
+  const accepted = envelope.accepted
+  if (accepted) {
+    if (!sameAddress(accepted.asset, token.address)) {
+      return { kind: 'mismatch', reason: Reason.evmAssetMismatch, detail: `asset ${accepted.asset} is not ${token.address}` }
+    }
+    if (!sameAddress(accepted.payTo, payTo)) {
+      return { kind: 'mismatch', reason: Reason.evmRecipientMismatch, detail: `payTo ${accepted.payTo} is not ${payTo}` }
+    }
+    if (accepted.amount !== amount.toString()) {
+      return { kind: 'mismatch', reason: Reason.evmValueMismatch, detail: `amount ${accepted.amount} is not ${amount}` }
+    }
+  }
+  const parsed = exactEvmPayloadSchema.safeParse(envelope.payload)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    return { kind: 'malformed', detail: `payload.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}` }
+  }
+  const { authorization: a, signature } = parsed.data
+  const proof: EvmProof = {
+    signature: signature as Hex,
+    authorization: {
+      from: getAddress(a.from),
+      to: getAddress(a.to),
+      value: BigInt(a.value),
+      validAfter: BigInt(a.validAfter),
+      validBefore: BigInt(a.validBefore),
+      nonce: a.nonce.toLowerCase() as Hex,
+    },
+  }
+  return { kind: 'match', proof, replayKeys: [evmReplayKey(terms, proof)], replayTtlMs: claimLifetimeMs(proof.authorization.validBefore, nowMs) }
+}
+
+/** EIP-3009 nonces are scoped to (token, authorizer); the chain id keeps forks of one token apart. */
+export function evmReplayKey(terms: EvmTerms, proof: EvmProof): string {
+  const a = proof.authorization
+  return `x402:evm:${terms.network.chainId}:${terms.token.address.toLowerCase()}:${a.from.toLowerCase()}:${a.nonce}`
+}
+
+function sameAddress(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase()
+}
