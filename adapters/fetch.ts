@@ -22,7 +22,7 @@ export function tollgate(config: ConfigSource): FetchTollgate {
     },
     paywall(options) {
       const gate = web.route(options)
-      return (request, next) => servePaid(gate(), request, next)
+      return (request, next) => servePaid(gate, request, next)
     },
   }
 }

@@ -12,10 +12,13 @@ export type PaidContext<Ctx> = Ctx & { payment: VerifiedPayment }
 
 export type PaidRouteHandler<Req extends Request, Ctx> = (request: Req, context: PaidContext<Ctx>) => Response | Promise<Response>
 
-/** What the route module exports: Next's context without `payment` (optional when Next's is empty, as in tests). */
+/**
+ * What the route module exports. Without typed params the context is optional and `unknown`, which
+ * both `GET(new Request(url))` and Next's build-time route type check accept.
+ */
 export type RouteHandler<Req extends Request, Ctx> = (
   request: Req,
-  ...context: {} extends Omit<Ctx, 'payment'> ? [context?: Omit<Ctx, 'payment'>] : [context: Omit<Ctx, 'payment'>]
+  ...context: {} extends Omit<Ctx, 'payment'> ? [context?: unknown] : [context: Omit<Ctx, 'payment'>]
 ) => Promise<Response>
 
 export interface NextTollgate {
@@ -40,7 +43,7 @@ export function tollgate(config: ConfigSource): NextTollgate {
       const gate = web.route(options)
       return (request, ...rest) => {
         const context = rest[0] as object | undefined
-        return servePaid(gate(), request, (req, payment) => handler(req, { ...context, payment } as never))
+        return servePaid(gate, request, (req, payment) => handler(req, { ...context, payment } as never))
       }
     },
   }

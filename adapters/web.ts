@@ -48,9 +48,12 @@ export function answerToResponse(answer: HttpAnswer): Response {
   return new Response(answer.body === null ? null : JSON.stringify(answer.body), { status: answer.status, headers: answer.headers })
 }
 
-/** Evaluates the gate for one request and runs the handler under the route's settlement policy. */
-export async function servePaid<Req extends Request>(gate: PaymentGate, request: Req, handler: PaidHandler<Req>): Promise<Response> {
-  const decision = await gate.evaluate(request)
+/**
+ * Evaluates the route's gate (built on first use, see `webTollgate`) for one request and runs the
+ * handler under the route's settlement policy. A configuration error rejects, it never throws.
+ */
+export async function servePaid<Req extends Request>(gate: () => PaymentGate, request: Req, handler: PaidHandler<Req>): Promise<Response> {
+  const decision = await gate().evaluate(request)
   if (decision.type !== 'pass') return answerToResponse(decision)
   payments.set(request, decision.payment)
   return decision.policy === 'before-handler' ? settleFirst(decision, request, handler) : settleAfter(decision, request, handler)
