@@ -6,6 +6,8 @@ export default defineConfig({
     express: 'adapters/express.ts',
     koa: 'adapters/koa.ts',
     fastify: 'adapters/fastify.ts',
+    next: 'adapters/next.ts',
+    fetch: 'adapters/fetch.ts',
     redis: 'src/redis.ts',
   },
   format: ['esm', 'cjs'],
