@@ -9,6 +9,7 @@ export default defineConfig({
     next: 'adapters/next.ts',
     fetch: 'adapters/fetch.ts',
     redis: 'src/redis.ts',
+    buyer: 'src/buyer/prepaid-fetch.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

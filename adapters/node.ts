@@ -200,11 +200,18 @@ export function holdUntilSettled(res: ServerResponse, pass: PaymentPass): Hold {
   const flush = (keep: (chunk: Chunk) => boolean) => {
     restore()
     if (head) (original.writeHead as (...a: unknown[]) => void).apply(res, head)
-    for (const chunk of chunks.filter(keep)) {
+    const kept = chunks.filter(keep)
+    const last = kept.pop()
+    const done = () => callbacks.forEach((cb) => cb())
+    // Corked, with the last chunk given to end(): a one-chunk answer leaves in one write, as it would unheld.
+    res.cork()
+    for (const chunk of kept) {
       if (chunk.encoding) res.write(chunk.data as string, chunk.encoding)
       else res.write(chunk.data as Uint8Array)
     }
-    res.end(() => callbacks.forEach((cb) => cb()))
+    if (!last) res.end(done)
+    else if (last.encoding) res.end(last.data as string, last.encoding, done)
+    else res.end(last.data as Uint8Array, done)
   }
 
   const finish = async () => {

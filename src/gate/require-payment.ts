@@ -173,11 +173,14 @@ class Gate implements PaymentGate {
     return { type: 'challenge', ...answer }
   }
 
+  /** Built only when an answer needs it: a pass (the hot path of prepaid calls) never does. */
   private challengeFactory(request: RequestLike): ChallengeFactory {
-    const resource = this.resourceFor(request)
-    const pairs = this.methods.map((m) => m.requirement(resource, this.maxTimeoutSeconds))
-    const extras = this.options.prepaid?.discovery(request.url) ?? {}
-    return (status, reason, detail) => buildChallenge(status, pairs, resource, { error: reason, ...(detail ? { detail } : {}) }, extras)
+    return (status, reason, detail) => {
+      const resource = this.resourceFor(request)
+      const pairs = this.methods.map((m) => m.requirement(resource, this.maxTimeoutSeconds))
+      const extras = this.options.prepaid?.discovery(request.url) ?? {}
+      return buildChallenge(status, pairs, resource, { error: reason, ...(detail ? { detail } : {}) }, extras)
+    }
   }
 
   identify(request: RequestLike): string[] | null {
