@@ -1,0 +1,149 @@
+/**
+ * `npm run bench`: every comparison measured side by side in one run, on loopback, bounded in
+ * time; prints the table and writes bench/RESULTS.md. Tests never assert timings: this does the
+ * measuring, and reports ratios against baselines taken in the same run.
+ */
+import { writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { KeyRing } from '../src/prepaid/credential-keys.js'
+import { redisAvailable, startRedis } from '../test/support/redis.js'
+import { startServer, type ChildServer } from './lib/child-server.js'
+import { load, type LoadResult } from './lib/load.js'
+import { renderResults, renderTable, type Row, type Target } from './lib/report.js'
+import { measurePaidPath, type PaidResult } from './paid-path.js'
+import { measureVerification } from './verification.js'
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8)
+const PAY_TO = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC'
+const rows: Row[] = []
+const notes: string[] = []
+
+interface Variant {
+  variant: string
+  scenario: string
+  env?: Record<string, string>
+  headers?: Record<string, string>
+  /** The status every answer must have; anything else is reported beside the figure. */
+  status: number
+}
+
+/** Servers start together, then take turns under load (two rounds each) so drift falls on all alike. */
+async function group(name: string, variants: Variant[]): Promise<LoadResult[]> {
+  const servers: ChildServer[] = []
+  try {
+    for (const v of variants) servers.push(await startServer(v.scenario, v.env))
+    const results: LoadResult[][] = variants.map(() => [])
+    for (let round = 0; round < 2; round++) {
+      for (const [i, v] of variants.entries()) {
+        results[i]!.push(await load({ url: `${servers[i]!.url}/data`, headers: v.headers ?? {}, seconds: SECONDS / 2 }))
+      }
+    }
+    const merged = results.map(merge)
+    const baseline = merged[0]!.requestsPerSecond
+    for (const [i, v] of variants.entries()) {
+      const r = merged[i]!
+      const other = Object.entries(r.statuses).filter(([code]) => Number(code) !== v.status)
+      const note = other.length > 0 || r.errors > 0 ? `unexpected: ${JSON.stringify(Object.fromEntries(other))} errors ${r.errors}` : `all ${v.status}`
+      rows.push({ group: name, variant: v.variant, requestsPerSecond: r.requestsPerSecond, p50: r.p50, p99: r.p99, ratio: r.requestsPerSecond / baseline, note })
+    }
+    process.stdout.write(`${renderTable(rows.filter((r) => r.group === name))}\n\n`)
+    return merged
+  } finally {
+    for (const s of servers) await s.stop()
+  }
+}
+
+function merge(parts: LoadResult[]): LoadResult {
+  const avg = (pick: (r: LoadResult) => number) => parts.reduce((sum, r) => sum + pick(r), 0) / parts.length
+  const statuses: Record<string, number> = {}
+  for (const part of parts) for (const [code, n] of Object.entries(part.statuses)) statuses[code] = (statuses[code] ?? 0) + n
+  return { requestsPerSecond: avg((r) => r.requestsPerSecond), p50: avg((r) => r.p50), p99: avg((r) => r.p99), statuses, errors: parts.reduce((s, r) => s + r.errors, 0) }
+}
+
+const ratioOf = (groupName: string, variant: string) => rows.find((r) => r.group === groupName && r.variant === variant)?.ratio
+const fmt = (n: number | undefined, digits = 2) => (n === undefined ? 'n/a' : n.toFixed(digits))
+
+async function main() {
+  const started = Date.now()
+  const targets: Target[] = []
+
+  // 1. Challenge path: requests without payment.
+  await group('challenge (express)', [
+    { variant: 'bare express (200)', scenario: 'express-bare', status: 200 },
+    { variant: 'tollgate 402', scenario: 'express-tollgate', status: 402 },
+    { variant: 'official @x402/express 402', scenario: 'express-official', status: 402 },
+  ])
+  await group('challenge (fastify)', [
+    { variant: 'bare fastify (200)', scenario: 'fastify-bare', status: 200 },
+    { variant: 'tollgate 402', scenario: 'fastify-tollgate', status: 402 },
+  ])
+  await group('challenge (koa)', [
+    { variant: 'bare koa (200)', scenario: 'koa-bare', status: 200 },
+    { variant: 'tollgate 402', scenario: 'koa-tollgate', status: 402 },
+  ])
+  const challenge = ratioOf('challenge (express)', 'tollgate 402')
+  const official = ratioOf('challenge (express)', 'official @x402/express 402')
+  targets.push({
+    name: 'challenge path (Express)',
+    goal: '≥ 0.85 × bare Express, and above the official middleware',
+    measured: `${fmt(challenge)} × bare; official ${fmt(official)} × bare`,
+    met: challenge === undefined ? null : challenge >= 0.85 && (official === undefined || challenge > official),
+  })
+
+  // 2. Prepaid path: calls on a valid credential.
+  const secret = 'bench-prepaid-secret-of-at-least-32-bytes'
+  const credential = new KeyRing([{ id: 'default', secret }]).sign({
+    jti: crypto.randomUUID(),
+    sub: '0x90F79bf6EB2c4f870365E785982E1f101E93b906',
+    aud: `tollgate:${PAY_TO.toLowerCase()}`,
+    pkg: 'bench',
+    calls: 100_000_000,
+    iat: Math.floor(Date.now() / 1000),
+    exp: Math.floor(Date.now() / 1000) + 86_400,
+  })
+  const prepaid: Variant[] = [
+    { variant: 'bare express (200)', scenario: 'express-bare', status: 200 },
+    { variant: 'tollgate prepaid, memory store', scenario: 'express-tollgate', env: { PREPAID_SECRET: secret }, headers: { 'x-prepaid-credential': credential }, status: 200 },
+  ]
+  const redis = redisAvailable() ? await startRedis() : undefined
+  if (redis) {
+    prepaid.push({ variant: 'tollgate prepaid, Redis store', scenario: 'express-tollgate', env: { PREPAID_SECRET: secret, STORE: 'redis', REDIS_PORT: String(redis.port) }, headers: { 'x-prepaid-credential': credential }, status: 200 })
+  } else notes.push('Redis was not installed: the prepaid Redis variant was not measured (apt-get install -y redis-server).')
+  try {
+    await group('prepaid', prepaid)
+  } finally {
+    await redis?.stop()
+  }
+  const memory = ratioOf('prepaid', 'tollgate prepaid, memory store')
+  const viaRedis = ratioOf('prepaid', 'tollgate prepaid, Redis store')
+  targets.push({ name: 'prepaid path, memory store', goal: '≥ 0.8 × bare', measured: `${fmt(memory)} × bare`, met: memory === undefined ? null : memory >= 0.8 })
+  targets.push({ name: 'prepaid path, Redis store', goal: '≥ 0.5 × bare', measured: `${fmt(viaRedis)} × bare`, met: viaRedis === undefined ? null : viaRedis >= 0.5 })
+
+  // 3. Paid path end to end on anvil.
+  const paid: PaidResult = await measurePaidPath(Number(process.env.BENCH_PAYMENTS ?? 300))
+  for (const r of paid.rows) rows.push(r)
+  process.stdout.write(`${renderTable(paid.rows)}\n\n`)
+  notes.push(...paid.notes)
+  targets.push({
+    name: 'paid path',
+    goal: '≥ 2 × the official stack, at an equal or lower p50',
+    measured: `${fmt(paid.ratio)} × official; p50 ${fmt(paid.tollgateP50, 1)} ms vs ${fmt(paid.officialP50, 1)} ms`,
+    met: paid.ratio >= 2 && paid.tollgateP50 <= paid.officialP50,
+  })
+
+  // 4. Verification alone.
+  const verification = await measureVerification(Math.max(4, SECONDS / 2))
+  notes.push(
+    `Verification alone: tollgate ${verification.tollgatePerSecond.toFixed(0)}/s, viem recoverTypedDataAddress ${verification.recoverPerSecond.toFixed(0)}/s: ` +
+      `tollgate costs ${verification.costRatio.toFixed(2)} × the bare recovery (chain reads excluded).`,
+  )
+  targets.push({ name: 'verification alone', goal: '≤ 1.3 × bare signature recovery', measured: `${fmt(verification.costRatio)} ×`, met: verification.costRatio <= 1.3 })
+
+  notes.push(`Whole run: ${((Date.now() - started) / 1000).toFixed(0)} s, ${SECONDS} s per scenario (BENCH_SECONDS).`)
+  const results = renderResults(rows, targets, notes.map((n) => `- ${n}`))
+  writeFileSync(fileURLToPath(new URL('./RESULTS.md', import.meta.url)), results)
+  process.stdout.write(`${results}\n`)
+}
+
+await main()
+process.exit(0)

@@ -1,0 +1,84 @@
+/**
+ * One benchmark server per process: `serve.ts <scenario>`. Prints `{"url": …}` once listening.
+ * Every variant answers the same JSON on `/data`, so only the payment layer differs.
+ */
+import { createServer, type RequestListener } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import express from 'express'
+import Fastify from 'fastify'
+import Koa from 'koa'
+import Router from '@koa/router'
+import { Redis } from 'ioredis'
+import { tollgate as expressTollgate } from '../../adapters/express.js'
+import { tollgate as fastifyTollgate } from '../../adapters/fastify.js'
+import { tollgate as koaTollgate } from '../../adapters/koa.js'
+import { localSettler, memoryStore, type Store, type TollgateConfig } from '../../src/index.js'
+import { redisStore } from '../../src/redis.js'
+import { officialExpressApp } from './official.js'
+
+const body = { data: 'the goods' }
+const route = { amount: '0.10', network: 'base-sepolia' } as const
+
+function config(): TollgateConfig {
+  const env = process.env
+  const store: Store = env.STORE === 'redis' ? redisStore({ client: new Redis(Number(env.REDIS_PORT), '127.0.0.1', { enableOfflineQueue: false }) }) : memoryStore()
+  return {
+    payTo: (env.PAY_TO ?? '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC') as `0x${string}`,
+    settler: localSettler({ privateKey: (env.SETTLER_KEY ?? `0x${'11'.repeat(32)}`) as `0x${string}`, rpcUrl: env.RPC_URL ?? 'http://127.0.0.1:9', pollingIntervalMs: 25 }),
+    store,
+    singleInstance: env.STORE !== 'redis',
+    ...(env.TOKEN ? { networks: [{ name: 'base-sepolia', asset: { address: env.TOKEN as `0x${string}`, name: 'USDC', version: '2', decimals: 6 } }] } : {}),
+    ...(env.PREPAID_SECRET
+      ? { prepaid: { secret: env.PREPAID_SECRET, packages: [{ id: 'bench', calls: 100_000_000, days: 1, price: route }] } }
+      : {}),
+  }
+}
+
+async function expressApp(paid: boolean): Promise<RequestListener> {
+  const app = express()
+  if (paid) {
+    const gate = expressTollgate(config())
+    app.get('/data', gate.paywall({ ...route, prepaid: process.env.PREPAID_SECRET !== undefined }), (_req, res) => res.json(body))
+  } else app.get('/data', (_req, res) => res.json(body))
+  return app
+}
+
+async function fastifyApp(paid: boolean): Promise<RequestListener> {
+  const app = Fastify()
+  if (paid) {
+    const gate = fastifyTollgate(config())
+    await app.register(gate.plugin)
+    app.get('/data', { preHandler: gate.paywall(route) }, async () => body)
+  } else app.get('/data', async () => body)
+  await app.ready()
+  return (req, res) => app.routing(req, res)
+}
+
+function koaApp(paid: boolean): RequestListener {
+  const app = new Koa()
+  const router = new Router()
+  if (paid) router.get('/data', koaTollgate(config()).paywall(route), (ctx) => void (ctx.body = body))
+  else router.get('/data', (ctx) => void (ctx.body = body))
+  app.use(router.routes())
+  return app.callback()
+}
+
+const scenarios: Record<string, () => Promise<RequestListener> | RequestListener> = {
+  'express-bare': () => expressApp(false),
+  'express-tollgate': () => expressApp(true),
+  'express-official': () => officialExpressApp(body),
+  'fastify-bare': () => fastifyApp(false),
+  'fastify-tollgate': () => fastifyApp(true),
+  'koa-bare': () => koaApp(false),
+  'koa-tollgate': () => koaApp(true),
+}
+
+const scenario = process.argv[2] ?? ''
+const make = scenarios[scenario]
+if (!make) throw new Error(`unknown scenario ${scenario}; known: ${Object.keys(scenarios).join(', ')}`)
+const server = createServer(await make())
+server.keepAliveTimeout = 60_000
+server.listen(0, '127.0.0.1', () => {
+  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })}\n`)
+})
+process.on('SIGTERM', () => server.close(() => process.exit(0)))
