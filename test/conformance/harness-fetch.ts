@@ -48,7 +48,8 @@ function asMiddleware(paid: FetchPaywall): MiddlewareHandler<Env> {
 async function start(routes: RouteSpec[], mount: (app: Hono<Env>, route: RouteSpec, paid: FetchPaywall) => void, paywallOf: (route: RouteSpec) => FetchPaywall) {
   const app = new Hono<Env>()
   for (const route of routes) mount(app, route, paywallOf(route))
-  // Hono's own answer to a thrown handler error is a 500 (app.onError's default).
+  // Hono's default answer to a thrown handler error (a 500), without its console.error in test output.
+  app.onError((_error, c) => c.text('Internal Server Error', 500))
   const dispatch = (input: RequestInfo | URL, init?: RequestInit) => app.fetch(new Request(input, init))
   return { fetch: dispatch as typeof fetch, urlOf: (path: string) => `http://127.0.0.1${path}`, close: async () => undefined }
 }
