@@ -1,8 +1,8 @@
 /**
  * Next.js App Router adapter: `withPayment(handler, { amount, network })` wraps a route handler.
  * Translation only: a route handler already takes a Web Request and returns a Response, so this
- * adds the payment to its context and leaves the rest to the Web bridge. Imports nothing from Next,
- * so the same code runs in the Node.js and edge runtimes.
+ * adds the payment to its context and leaves the rest to the Web bridge. It imports nothing from Next
+ * and no Node API, so it adds nothing that would keep a route off the edge runtime.
  */
 import type { PaywallOptions, Tollgate, VerifiedPayment } from '../src/index.js'
 import { servePaid, webTollgate, type ConfigSource } from './web.js'
