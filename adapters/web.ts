@@ -2,7 +2,7 @@
  * The one bridge between Web-standard Request/Response and the core, shared by the Next.js and
  * fetch adapters. A Response's body is a stream nobody reads until the Response is returned, so
  * holding a handler's output until the payment settles needs no capture: only not returning early.
- * Nothing here touches Node APIs, so it runs wherever `Request` does (edge runtimes included).
+ * Nothing here touches a Node API (whether the core does decides where it runs: see the README).
  */
 import {
   createTollgate,
