@@ -5,7 +5,7 @@
  * Translation only; the behaviour lives in the core and the Node bridge.
  */
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
-import { ConfigurationError, createTollgate, type HttpAnswer, type PaymentPass, type PaywallOptions, type Tollgate, type TollgateConfig, type VerifiedPayment } from '../src/index.js'
+import { answerText, ConfigurationError, createTollgate, type HttpAnswer, type PaymentPass, type PaywallOptions, type Tollgate, type TollgateConfig, type VerifiedPayment } from '../src/index.js'
 import { admit, discardBody, holdUntilSettled, keepHeaders, nodeRequestLike, settlePending, type Hold } from './node.js'
 
 declare module 'fastify' {
@@ -106,7 +106,7 @@ export function tollgate(config: TollgateConfig): FastifyTollgate {
 /** Sets the answer's status and headers; returns its body serialised (null, not undefined: onSend keeps the old payload on undefined). */
 function answerWith(reply: FastifyReply, answer: HttpAnswer): string | null {
   reply.code(answer.status).headers(answer.headers)
-  return answer.body === null ? null : JSON.stringify(answer.body)
+  return answerText(answer)
 }
 
 export type { PaywallOptions, TollgateConfig, VerifiedPayment } from '../src/index.js'

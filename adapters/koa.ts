@@ -5,7 +5,7 @@
  * Translation only; the behaviour lives in the core and the Node bridge.
  */
 import type { Context, Middleware } from 'koa'
-import { createTollgate, type HttpAnswer, type PaywallOptions, type Tollgate, type TollgateConfig, type VerifiedPayment } from '../src/index.js'
+import { answerText, createTollgate, type HttpAnswer, type PaywallOptions, type Tollgate, type TollgateConfig, type VerifiedPayment } from '../src/index.js'
 import { admit, discardBody, holdUntilSettled, keepHeaders, nodeRequestLike, settlePending } from './node.js'
 
 declare module 'koa' {
@@ -63,7 +63,8 @@ export function tollgate(config: TollgateConfig): KoaTollgate {
 function answerWith(ctx: Context, answer: HttpAnswer): void {
   ctx.status = answer.status
   ctx.set(answer.headers)
-  ctx.body = answer.body
+  // A string body keeps the answer's content-type (set just above); Koa would re-serialise an object each time.
+  ctx.body = answerText(answer)
 }
 
 export type { PaywallOptions, TollgateConfig, VerifiedPayment } from '../src/index.js'

@@ -4,7 +4,7 @@
  * ServerResponse whose whole output is held back until the payment is settled.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
-import type { HttpAnswer, PaymentGate, PaymentPass, RequestLike, VerifiedPayment } from '../src/index.js'
+import { answerText, type HttpAnswer, type PaymentGate, type PaymentPass, type RequestLike, type VerifiedPayment } from '../src/index.js'
 
 /** A RequestLike over Node headers (lower-cased by Node; repeated ones joined as the Fetch API does). */
 export function nodeRequestLike(req: IncomingMessage, absoluteUrl: string): RequestLike {
@@ -34,7 +34,7 @@ export function sendAnswer(res: ServerResponse, answer: HttpAnswer): void {
   }
   res.statusCode = answer.status
   for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value)
-  res.end(answer.body === null ? undefined : JSON.stringify(answer.body))
+  res.end(answerText(answer) ?? undefined)
 }
 
 /** How a framework answers a request that has not reached its handler. */

@@ -5,6 +5,7 @@
  * Nothing here touches a Node API (whether the core does decides where it runs: see the README).
  */
 import {
+  answerText,
   createTollgate,
   type HttpAnswer,
   type PaymentGate,
@@ -45,7 +46,7 @@ export function webTollgate(source: ConfigSource) {
 }
 
 export function answerToResponse(answer: HttpAnswer): Response {
-  return new Response(answer.body === null ? null : JSON.stringify(answer.body), { status: answer.status, headers: answer.headers })
+  return new Response(answerText(answer), { status: answer.status, headers: answer.headers })
 }
 
 /**

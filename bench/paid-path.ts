@@ -84,7 +84,8 @@ async function run(chain: TestChain, variant: string, scenario: string, env: Rec
     latencies.sort((a, b) => a - b)
     return {
       variant,
-      perSecond: count / seconds,
+      // Only answered-and-paid requests count: a 402 is not a sale.
+      perSecond: (statuses[200] ?? 0) / seconds,
       p50: latencies[Math.floor(latencies.length * 0.5)] ?? 0,
       p99: latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))] ?? 0,
       ok: statuses[200] ?? 0,

@@ -72,14 +72,17 @@ async function main() {
     { variant: 'bare express (200)', scenario: 'express-bare', status: 200 },
     { variant: 'tollgate 402', scenario: 'express-tollgate', status: 402 },
     { variant: 'official @x402/express 402', scenario: 'express-official', status: 402 },
+    { variant: 'bare express sending the same 402 bytes', scenario: 'express-static402', status: 402 },
   ])
   await group('challenge (fastify)', [
     { variant: 'bare fastify (200)', scenario: 'fastify-bare', status: 200 },
     { variant: 'tollgate 402', scenario: 'fastify-tollgate', status: 402 },
+    { variant: 'bare fastify sending the same 402 bytes', scenario: 'fastify-static402', status: 402 },
   ])
   await group('challenge (koa)', [
     { variant: 'bare koa (200)', scenario: 'koa-bare', status: 200 },
     { variant: 'tollgate 402', scenario: 'koa-tollgate', status: 402 },
+    { variant: 'bare koa sending the same 402 bytes', scenario: 'koa-static402', status: 402 },
   ])
   const challenge = ratioOf('challenge (express)', 'tollgate 402')
   const official = ratioOf('challenge (express)', 'official @x402/express 402')

@@ -11,14 +11,16 @@ import { toFacilitatorEvmSigner } from '@x402/evm'
 import { registerExactEvmScheme as registerFacilitatorScheme } from '@x402/evm/exact/facilitator'
 import { registerExactEvmScheme as registerServerScheme } from '@x402/evm/exact/server'
 import { paymentMiddleware, x402ResourceServer } from '@x402/express'
-import { createWalletClient, http, publicActions, type Hex } from 'viem'
+import { createWalletClient, http, nonceManager, publicActions, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { baseSepolia } from 'viem/chains'
 
 export async function officialExpressApp(body: unknown): Promise<RequestListener> {
   const env = process.env
   const rpcUrl = env.RPC_URL ?? 'http://127.0.0.1:9'
-  const account = privateKeyToAccount((env.SETTLER_KEY ?? `0x${'22'.repeat(32)}`) as Hex)
+  // viem's nonce manager: without it, concurrent settlements from one key take the same nonce and
+  // most fail. Giving the official stack its best ordinary setup keeps the comparison honest.
+  const account = privateKeyToAccount((env.SETTLER_KEY ?? `0x${'22'.repeat(32)}`) as Hex, { nonceManager })
   // Same receipt polling as tollgate's settler in this benchmark, so neither waits longer by default.
   const client = createWalletClient({ account, chain: baseSepolia, transport: http(rpcUrl), pollingInterval: 25 }).extend(publicActions)
   const signer = toFacilitatorEvmSigner({

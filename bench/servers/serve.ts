@@ -12,7 +12,7 @@ import { Redis } from 'ioredis'
 import { tollgate as expressTollgate } from '../../adapters/express.js'
 import { tollgate as fastifyTollgate } from '../../adapters/fastify.js'
 import { tollgate as koaTollgate } from '../../adapters/koa.js'
-import { localSettler, memoryStore, type Store, type TollgateConfig } from '../../src/index.js'
+import { createTollgate, localSettler, memoryStore, type Store, type TollgateConfig } from '../../src/index.js'
 import { redisStore } from '../../src/redis.js'
 import { officialExpressApp } from './official.js'
 
@@ -32,6 +32,18 @@ function config(): TollgateConfig {
       ? { prepaid: { secret: env.PREPAID_SECRET, packages: [{ id: 'bench', calls: 100_000_000, days: 1, price: route }] } }
       : {}),
   }
+}
+
+/**
+ * The exact 402 tollgate answers, computed once and served as static bytes: the bare framework's
+ * cost for a response of that size, which the protocol (a v2 header plus a v1 body) dictates.
+ */
+async function static402(): Promise<{ headers: Record<string, string>; text: string }> {
+  const gate = createTollgate(config()).route(route)
+  const request = { method: 'GET', url: 'http://127.0.0.1/data', headers: { get: () => null } }
+  const decision = await gate.evaluate(request)
+  if (decision.type !== 'challenge') throw new Error('expected a challenge')
+  return { headers: decision.headers, text: JSON.stringify(decision.body) }
 }
 
 async function expressApp(paid: boolean): Promise<RequestListener> {
@@ -63,7 +75,32 @@ function koaApp(paid: boolean): RequestListener {
   return app.callback()
 }
 
+async function staticApp(framework: string): Promise<RequestListener> {
+  const { headers, text } = await static402()
+  if (framework === 'express') {
+    const app = express()
+    app.get('/data', (_req, res) => void res.status(402).set(headers).send(text))
+    return app
+  }
+  if (framework === 'fastify') {
+    const app = Fastify()
+    app.get('/data', async (_req, reply) => reply.code(402).headers(headers).send(text))
+    await app.ready()
+    return (req, res) => app.routing(req, res)
+  }
+  const app = new Koa()
+  app.use((ctx) => {
+    ctx.status = 402
+    ctx.set(headers)
+    ctx.body = text
+  })
+  return app.callback()
+}
+
 const scenarios: Record<string, () => Promise<RequestListener> | RequestListener> = {
+  'express-static402': () => staticApp('express'),
+  'fastify-static402': () => staticApp('fastify'),
+  'koa-static402': () => staticApp('koa'),
   'express-bare': () => expressApp(false),
   'express-tollgate': () => expressApp(true),
   'express-official': () => officialExpressApp(body),
