@@ -3,7 +3,9 @@ import { ConfigurationError, ProblemList } from './errors/tollgate-error.js'
 import type { SettlementPolicy } from './gate/decision.js'
 import { requirePayment, type PaymentGate, type RequirePaymentOptions } from './gate/require-payment.js'
 import { silentLogger, type Logger } from './logger.js'
-import { evmExact } from './methods/evm-exact/evm-exact.js'
+import { evmExact, type MethodSpec } from './methods/evm-exact/evm-exact.js'
+import { facilitatorExact } from './facilitator/facilitator-exact.js'
+import type { FacilitatorClient } from './facilitator/http-facilitator.js'
 import type { Price } from './money/parse-amount.js'
 import type { NetworkDefinition, TokenInfo } from './networks/evm-network.js'
 import { NetworkRegistry } from './networks/resolve-network.js'
@@ -17,8 +19,14 @@ import type { PrepaidOptions } from './prepaid/prepaid-options.js'
 export interface TollgateConfig {
   /** The address that receives payments (a route or an accepted option may name another). */
   payTo: Address
-  /** Verifies against and settles on the chain, e.g. `localSettler({ privateKey, rpcUrl })`. */
-  settler: EvmSettler
+  /** Verifies against and settles on the chain, e.g. `localSettler({ privateKey, rpcUrl })`. Give this or `facilitator`. */
+  settler?: EvmSettler
+  /**
+   * Verifies and settles through a remote facilitator instead, e.g. `httpFacilitator({ url })`; several
+   * are tried in order for verification. A network's `rpcUrl` in `networks` lets tollgate resolve a
+   * settlement the facilitator left unknown by reading the chain.
+   */
+  facilitator?: FacilitatorClient | FacilitatorClient[]
   /** Replay claims; default an in-memory store (one process only). */
   store?: Store
   storeTimeoutMs?: number
@@ -72,8 +80,15 @@ export function createTollgate(config: TollgateConfig): Tollgate {
   if (!config || typeof config !== 'object') problems.add('tollgate(config) needs a configuration object')
   else {
     if (!isAddress(config.payTo ?? '', { strict: false })) problems.add(`payTo ${JSON.stringify(config.payTo)} is not an EVM address`)
-    if (!config.settler || typeof config.settler.connect !== 'function') {
-      problems.add('settler is required, e.g. localSettler({ privateKey, rpcUrl })')
+    const facilitators = config.facilitator === undefined ? [] : [config.facilitator].flat()
+    if (config.settler !== undefined && config.facilitator !== undefined) {
+      problems.add('give either settler (settle from your own account) or facilitator (settle through a facilitator), not both')
+    } else if (config.facilitator !== undefined) {
+      if (facilitators.length === 0 || !facilitators.every((f) => typeof f?.verify === 'function' && typeof f.settle === 'function')) {
+        problems.add('facilitator must be httpFacilitator({ url }) or a non-empty list of them')
+      }
+    } else if (!config.settler || typeof config.settler.connect !== 'function') {
+      problems.add('settler is required, e.g. localSettler({ privateKey, rpcUrl }), or a facilitator: httpFacilitator({ url })')
     }
   }
   const registry = problems.collect(() => new NetworkRegistry(config?.networks))
@@ -82,18 +97,21 @@ export function createTollgate(config: TollgateConfig): Tollgate {
   const payTo = getAddress(config.payTo)
   const logger = config.logger ?? silentLogger
   const clock = config.clock ?? Date.now
+  // Only endpoints the seller named: tollgate never reads a chain through an RPC it was not given.
+  const rpcUrls = Object.fromEntries((config.networks ?? []).flatMap((n) => (n.rpcUrl ? [[n.name, n.rpcUrl]] : [])))
 
   const route = (options: PaywallOptions, prepaid?: PrepaidPlan): PaymentGate => {
     if (options.prepaid && !prepaid) throw new ConfigurationError(['route accepts prepaid credentials, but tollgate has no `prepaid` configuration'])
     const accepts = 'accepts' in options ? options.accepts : [options]
-    const methods = (accepts ?? []).map((option) =>
-      evmExact({
+    const methods = (accepts ?? []).map((option): MethodSpec => {
+      const spec = {
         network: option.network,
         amount: option.amount,
         ...(option.asset ? { asset: option.asset } : {}),
         ...(option.payTo ? { payTo: option.payTo } : {}),
-      }),
-    )
+      }
+      return config.facilitator ? facilitatorExact({ ...spec, facilitators: [config.facilitator].flat(), rpcUrls }) : evmExact(spec)
+    })
     const routeOptions: RequirePaymentOptions = {
       ...config.defaults,
       ...stripUndefined({
@@ -106,7 +124,7 @@ export function createTollgate(config: TollgateConfig): Tollgate {
       store: store as Store,
       singleInstance: true, // already checked above for this store
       payTo,
-      settler: config.settler,
+      ...(config.settler ? { settler: config.settler } : {}),
       networks: registry as NetworkRegistry,
       ...(config.storeTimeoutMs !== undefined ? { storeTimeoutMs: config.storeTimeoutMs } : {}),
       ...(options.prepaid && prepaid ? { prepaid } : {}),

@@ -17,6 +17,9 @@ export const Reason = {
   storeUnavailable: 'store_unavailable',
   chainUnavailable: 'chain_unavailable',
   settlementUnknown: 'settlement_unknown',
+  // tollgate: a remote facilitator could not give a verdict, or gave one tollgate has no code for.
+  facilitatorUnavailable: 'facilitator_unavailable',
+  facilitatorRejected: 'facilitator_rejected',
   // Official v2 `exact` EVM reasons.
   evmScheme: 'invalid_exact_evm_scheme',
   evmMissingDomain: 'invalid_exact_evm_missing_eip712_domain',
@@ -60,6 +63,8 @@ export const reasonMessages: Record<ReasonCode, string> = {
   store_unavailable: 'The payment service is temporarily unavailable; nothing was charged. Retry later.',
   chain_unavailable: 'The blockchain could not be reached; nothing was charged. Retry later.',
   settlement_unknown: 'The settlement transaction was sent but its outcome is not known yet; do not pay again.',
+  facilitator_unavailable: 'The payment facilitator could not be reached or gave no usable answer; nothing was charged. Retry later.',
+  facilitator_rejected: 'The payment facilitator refused the payment (see detail for its reason).',
   invalid_exact_evm_scheme: 'The payment scheme is not `exact`.',
   invalid_exact_evm_missing_eip712_domain: 'The requirement lacks the token EIP-712 domain name and version.',
   invalid_exact_evm_network_mismatch: 'The payment is for another network than the one required.',

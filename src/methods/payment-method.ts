@@ -64,7 +64,7 @@ export type Settlement =
    * `broadcast` says whether a transaction may have reached the chain: only when it is false may
    * the payment's claim be released for another try.
    */
-  | { ok: false; status: 402 | 503; reason: ReasonCode; detail: string; broadcast: boolean; transaction?: string }
+  | { ok: false; status: 402 | 502 | 503; reason: ReasonCode; detail: string; broadcast: boolean; transaction?: string }
 
 /** One way to pay for a route. The engine asks each in order; the first match takes the payment. */
 export interface PaymentMethod<Proof = unknown> {
