@@ -32,6 +32,8 @@ export interface SellerProcessOptions {
   storeTimeoutMs?: number
   /** Absolute path of a module whose default export `(app, gate) => void` adds routes in the child. */
   routesModule?: string
+  /** More environment for the child, e.g. PREPAID_SECRET. */
+  env?: Record<string, string>
 }
 
 // A seller left running by a failed suite would outlive vitest: kill what is left on exit.
@@ -66,6 +68,7 @@ export async function startSellerProcess(chain: TestChain, options: SellerProces
     ...(options.price !== undefined ? { PRICE: options.price } : {}),
     ...(options.storeTimeoutMs !== undefined ? { STORE_TIMEOUT_MS: String(options.storeTimeoutMs) } : {}),
     ...(options.routesModule !== undefined ? { ROUTES_MODULE: options.routesModule } : {}),
+    ...options.env,
   }
   const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
   if (child.pid === undefined) throw new Error('could not spawn a seller process')

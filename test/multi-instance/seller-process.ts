@@ -50,6 +50,10 @@ const gate: ExpressTollgate = tollgate({
   store,
   storeTimeoutMs: Number(process.env.STORE_TIMEOUT_MS ?? 500),
   networks: [{ name: 'base-sepolia', asset: { address: required('TOKEN_ADDRESS') as Address, name: 'USDC', version: '2', decimals: 6 } }],
+  // PREPAID_SECRET turns on a 20-call package sold at /prepaid and spent at /prepaid-data.
+  ...(process.env.PREPAID_SECRET
+    ? { prepaid: { secret: process.env.PREPAID_SECRET, packages: [{ id: 'twenty', calls: 20, days: 1, price: { amount: price, network: 'base-sepolia' } }] } }
+    : {}),
 })
 
 /** Handler runs, counted per process: with a shared store only one instance may ever run a handler for a payment. */
@@ -63,6 +67,13 @@ app.get('/paid-first', gate.paywall({ amount: price, network: 'base-sepolia', se
   handled++
   res.json({ content: 'the goods, charged first', paidBy: req.payment?.payer, pid: process.pid })
 })
+if (process.env.PREPAID_SECRET) {
+  app.use('/prepaid', gate.prepaidRoutes())
+  app.get('/prepaid-data', gate.paywall({ amount: price, network: 'base-sepolia', prepaid: true }), (req, res) => {
+    handled++
+    res.json({ content: 'the goods', remaining: req.payment?.prepaid?.remaining, pid: process.pid })
+  })
+}
 app.get('/health', (_req, res) => {
   res.json({ pid: process.pid, handled, redis: redis?.status ?? null })
 })
