@@ -5,7 +5,7 @@
  * Translation only; the behaviour lives in the core and the Node bridge.
  */
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
-import { answerText, ConfigurationError, createTollgate, type HttpAnswer, type PaymentPass, type PaywallOptions, type Tollgate, type TollgateConfig, type VerifiedPayment } from '../src/index.js'
+import { answerText, ConfigurationError, mergeHeaders, createTollgate, type HttpAnswer, type PaymentPass, type PaywallOptions, type Tollgate, type TollgateConfig, type VerifiedPayment } from '../src/index.js'
 import { admit, discardBody, holdUntilSettled, keepHeaders, nodeRequestLike, settlePending, type Hold } from './node.js'
 
 declare module 'fastify' {
@@ -57,7 +57,7 @@ export function tollgate(config: TollgateConfig): FastifyTollgate {
         held.pass,
         {
           status: reply.statusCode,
-          setHeaders: (headers) => void reply.headers(headers),
+          setHeaders: (headers) => void reply.headers(mergeHeaders(headers, (n) => reply.getHeader(n))),
           replace: (answer) => {
             discardBody(payload)
             held.restoreHeaders()
@@ -86,7 +86,7 @@ export function tollgate(config: TollgateConfig): FastifyTollgate {
         const url = `${request.protocol}://${request.host}${request.originalUrl}`
         const pass = await admit(gate, nodeRequestLike(request.raw, url), {
           send: (answer) => void reply.send(answerWith(reply, answer) ?? undefined),
-          setHeaders: (headers) => void reply.headers(headers),
+          setHeaders: (headers) => void reply.headers(mergeHeaders(headers, (n) => reply.getHeader(n))),
         })
         if (!pass) return reply
         request.payment = pass.payment

@@ -5,7 +5,7 @@
  * Translation only; the behaviour lives in the core and the Node bridge.
  */
 import type { Context, Middleware } from 'koa'
-import { answerText, createTollgate, type HttpAnswer, type PaywallOptions, type Tollgate, type TollgateConfig, type VerifiedPayment } from '../src/index.js'
+import { answerText, createTollgate, mergeHeaders, type HttpAnswer, type PaywallOptions, type Tollgate, type TollgateConfig, type VerifiedPayment } from '../src/index.js'
 import { admit, discardBody, holdUntilSettled, keepHeaders, nodeRequestLike, settlePending } from './node.js'
 
 declare module 'koa' {
@@ -30,7 +30,7 @@ export function tollgate(config: TollgateConfig): KoaTollgate {
         // ctx.href honours `app.proxy`, so the proxy settings decide the resource the buyer sees.
         // (Koa 3's ctx.origin is the Origin request header, not this URL's origin.)
         const request = nodeRequestLike(ctx.req, ctx.href)
-        const pass = await admit(gate, request, { send: (answer) => answerWith(ctx, answer), setHeaders: (headers) => ctx.set(headers) })
+        const pass = await admit(gate, request, { send: (answer) => answerWith(ctx, answer), setHeaders: (headers) => ctx.set(mergeHeaders(headers, (n) => ctx.response.get(n))) })
         if (!pass) return
         ctx.state.payment = pass.payment
         if (pass.policy === 'before-handler') return next()
@@ -48,7 +48,7 @@ export function tollgate(config: TollgateConfig): KoaTollgate {
         if (ctx.respond === false || !hold.release()) return
         await settlePending(pass, {
           status: ctx.status,
-          setHeaders: (headers) => ctx.set(headers),
+          setHeaders: (headers) => ctx.set(mergeHeaders(headers, (n) => ctx.response.get(n))),
           replace: (answer) => {
             discardBody(ctx.body)
             restoreHeaders()

@@ -4,7 +4,7 @@
  * ServerResponse whose whole output is held back until the payment is settled.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
-import { answerText, type HttpAnswer, type PaymentGate, type PaymentPass, type RequestLike, type VerifiedPayment } from '../src/index.js'
+import { answerText, mergeHeaders, type HttpAnswer, type PaymentGate, type PaymentPass, type RequestLike, type VerifiedPayment } from '../src/index.js'
 
 /** A RequestLike over Node headers (lower-cased by Node; repeated ones joined as the Fetch API does). */
 export function nodeRequestLike(req: IncomingMessage, absoluteUrl: string): RequestLike {
@@ -33,7 +33,7 @@ export function sendAnswer(res: ServerResponse, answer: HttpAnswer): void {
     return
   }
   res.statusCode = answer.status
-  for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value)
+  setHeaders(res, answer.headers)
   res.end(answerText(answer) ?? undefined)
 }
 
@@ -103,6 +103,11 @@ export function keepHeaders(bag: HeaderBag): () => void {
   }
 }
 
+/** Sets an answer's headers, extending (not replacing) the response's expose list. */
+function setHeaders(res: ServerResponse, headers: Record<string, string>): void {
+  for (const [name, value] of Object.entries(mergeHeaders(headers, (n) => res.getHeader(n)))) res.setHeader(name, value)
+}
+
 /** Drops a held body the buyer will not get; a stream is stopped so its producer does not run on. */
 export function discardBody(body: unknown): void {
   if (body instanceof Response) void body.body?.cancel().catch(() => undefined)
@@ -123,9 +128,7 @@ export async function runGate(gate: PaymentGate, request: RequestLike, res: Serv
   try {
     pass = await admit(gate, request, {
       send: (answer) => sendAnswer(res, answer),
-      setHeaders: (headers) => {
-        for (const [name, value] of Object.entries(headers)) res.setHeader(name, value)
-      },
+      setHeaders: (headers) => setHeaders(res, headers),
     })
   } catch (error) {
     hooks.fail(error)
@@ -160,6 +163,12 @@ export function holdUntilSettled(res: ServerResponse, pass: PaymentPass): Hold {
   let head: unknown[] | undefined
   let ended = false
   let left = false
+  // What outer middleware set (CORS, request ids) survives a failed settlement; the handler's headers do not.
+  const restoreHeaders = keepHeaders({
+    getHeaders: () => res.getHeaders(),
+    removeHeader: (name) => res.removeHeader(name),
+    setHeader: (name, value) => res.setHeader(name, value),
+  })
 
   // A client that leaves before the handler ends is not charged.
   const onClose = () => {
@@ -230,12 +239,12 @@ export function holdUntilSettled(res: ServerResponse, pass: PaymentPass): Hold {
     }
     const outcome = await pass.settle()
     if (outcome.ok) {
-      for (const [name, value] of Object.entries(outcome.headers)) res.setHeader(name, value)
+      setHeaders(res, outcome.headers)
       flush(() => true)
       return
     }
     restore()
-    for (const name of res.getHeaderNames()) res.removeHeader(name)
+    restoreHeaders()
     callbacks.forEach((cb) => cb())
     sendAnswer(res, outcome)
   }

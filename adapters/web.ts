@@ -7,6 +7,7 @@
 import {
   answerText,
   createTollgate,
+  mergeHeaders,
   type HttpAnswer,
   type PaymentGate,
   type PaymentPass,
@@ -101,6 +102,6 @@ function discard(response: Response): void {
 /** A copy with `headers` added: a handler's Response may have immutable headers (one it fetched, say). */
 function withHeaders(response: Response, headers: Record<string, string>): Response {
   const copy = new Response(response.body, response)
-  for (const [name, value] of Object.entries(headers)) copy.headers.set(name, value)
+  for (const [name, value] of Object.entries(mergeHeaders(headers, (n) => copy.headers.get(n) ?? undefined))) copy.headers.set(name, value)
   return copy
 }
