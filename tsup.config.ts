@@ -10,6 +10,7 @@ export default defineConfig({
     fetch: 'adapters/fetch.ts',
     redis: 'src/redis.ts',
     buyer: 'src/buyer/prepaid-fetch.ts',
+    prepaid: 'src/prepaid/index.ts',
     facilitator: 'src/facilitator-server/index.ts',
   },
   format: ['esm', 'cjs'],

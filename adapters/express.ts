@@ -79,3 +79,4 @@ function urlOf(req: Request): string {
 
 export type { PaywallOptions, TollgateConfig, VerifiedPayment } from '../src/index.js'
 export { localSettler, memoryStore } from '../src/index.js'
+export { prepaid } from '../src/prepaid/index.js'

@@ -111,3 +111,4 @@ function answerWith(reply: FastifyReply, answer: HttpAnswer): string | null {
 
 export type { PaywallOptions, TollgateConfig, VerifiedPayment } from '../src/index.js'
 export { localSettler, memoryStore } from '../src/index.js'
+export { prepaid } from '../src/prepaid/index.js'

@@ -69,3 +69,4 @@ function answerWith(ctx: Context, answer: HttpAnswer): void {
 
 export type { PaywallOptions, TollgateConfig, VerifiedPayment } from '../src/index.js'
 export { localSettler, memoryStore } from '../src/index.js'
+export { prepaid } from '../src/prepaid/index.js'

@@ -13,8 +13,8 @@ import type { EvmSettler } from './settlers/evm-chain.js'
 import { sharedStore } from './gate/shared-store.js'
 import type { Store } from './stores/store.js'
 import { boundedStore } from './stores/bounded-store.js'
-import { createPrepaidPlan, type PrepaidPlan } from './prepaid/prepaid-plan.js'
-import type { PrepaidOptions } from './prepaid/prepaid-options.js'
+import type { PrepaidPlan } from './prepaid/prepaid-plan.js'
+import type { PrepaidSetup } from './prepaid/prepaid-setup.js'
 
 export interface TollgateConfig {
   /** The address that receives payments (a route or an accepted option may name another). */
@@ -38,8 +38,8 @@ export interface TollgateConfig {
   clock?: () => number
   /** Defaults for every route. */
   defaults?: Pick<PaywallOptions, 'description' | 'mimeType' | 'maxTimeoutSeconds' | 'settle'>
-  /** Prepaid packages: one payment buys many calls, spent with a signed credential the server counts. */
-  prepaid?: PrepaidOptions
+  /** Prepaid packages, from `prepaid({ secret, packages })` of `tollgate/prepaid`. */
+  prepaid?: PrepaidSetup
 }
 
 /** One way to pay a route: an amount on a network, optionally in another token or to another address. */
@@ -134,8 +134,11 @@ export function createTollgate(config: TollgateConfig): Tollgate {
     return requirePayment(undefined, methods, routeOptions)
   }
 
+  if (config.prepaid && typeof (config.prepaid as Partial<PrepaidSetup>).create !== 'function') {
+    throw new ConfigurationError(["prepaid must be built with prepaid({ secret, packages }) from 'tollgate/prepaid'"])
+  }
   const prepaid = config.prepaid
-    ? createPrepaidPlan(config.prepaid, {
+    ? config.prepaid.create({
         store: boundedStore(store as Store, config.storeTimeoutMs ?? 2_000),
         payTo,
         route: (options) => route({ ...options, prepaid: false }),

@@ -13,6 +13,7 @@ import { tollgate as expressTollgate } from '../../adapters/express.js'
 import { tollgate as fastifyTollgate } from '../../adapters/fastify.js'
 import { tollgate as koaTollgate } from '../../adapters/koa.js'
 import { createTollgate, localSettler, memoryStore, type Store, type TollgateConfig } from '../../src/index.js'
+import { prepaid } from '../../src/prepaid/index.js'
 import { redisStore } from '../../src/redis.js'
 import { officialExpressApp } from './official.js'
 
@@ -29,7 +30,7 @@ function config(): TollgateConfig {
     singleInstance: env.STORE !== 'redis',
     ...(env.TOKEN ? { networks: [{ name: 'base-sepolia', asset: { address: env.TOKEN as `0x${string}`, name: 'USDC', version: '2', decimals: 6 } }] } : {}),
     ...(env.PREPAID_SECRET
-      ? { prepaid: { secret: env.PREPAID_SECRET, packages: [{ id: 'bench', calls: 100_000_000, days: 1, price: route }] } }
+      ? { prepaid: prepaid({ secret: env.PREPAID_SECRET, packages: [{ id: 'bench', calls: 100_000_000, days: 1, price: route }] }) }
       : {}),
   }
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { prepaid } from '../../src/prepaid/index.js'
 import { startTestChain, type TestChain } from '../support/chain.js'
 import { decodeHeader } from '../support/payments.js'
 import { isV1Error, runV1Buyer, v1ClientInstalled } from '../support/v1-buyer.js'
@@ -36,7 +37,7 @@ describe.skipIf(!installed)('the official v1 client (x402-fetch 1.2) pays a toll
       },
       {
         networks: [{ name: 'base-sepolia', asset: chain.tokenInfo }, { name: 'devnet-l2', chainId: 31337, asset: chain.tokenInfo }],
-        prepaid: { secret: 'interop-v1-prepaid-secret-of-32-bytes+', packages: [{ id: 'p', calls: 5, days: 1, price: { amount: '0.10', network: 'base-sepolia' } }] },
+        prepaid: prepaid({ secret: 'interop-v1-prepaid-secret-of-32-bytes+', packages: [{ id: 'p', calls: 5, days: 1, price: { amount: '0.10', network: 'base-sepolia' } }] }),
       },
     )
   })

@@ -3,6 +3,7 @@ import jwt from 'jsonwebtoken'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ExpressTollgate } from '../../adapters/express.js'
 import { prepaidFetch, type PrepaidPurchase } from '../../src/buyer/prepaid-fetch.js'
+import { prepaid } from '../../src/prepaid/index.js'
 import { startTestChain, type TestChain } from '../support/chain.js'
 import { decodeHeader, encodeHeader, signAuthorization, v2Payment } from '../support/payments.js'
 import { makeV2Fetch } from '../support/v2-buyer.js'
@@ -44,13 +45,13 @@ beforeAll(async () => {
       app.get('/half-dollar', g.paywall({ amount: '0.50', network: 'base-sepolia' }), (_req, res) => res.json({ content: 'PAID CONTENT' }))
     },
     {
-      prepaid: {
+      prepaid: prepaid({
         secret: SECRET,
         packages: [
           { id: 'ten', calls: 10, days: 30, price: { amount: '0.50', network: 'base-sepolia' } },
           { id: 'three', calls: 3, days: 1, price: { amount: '0.20', network: 'base-sepolia' } },
         ],
-      },
+      }),
     },
   )
 })

@@ -14,6 +14,7 @@ import { Redis } from 'ioredis'
 import type { Address, Hex } from 'viem'
 import { tollgate, type ExpressTollgate } from '../../adapters/express.js'
 import { localSettler, memoryStore, type Store } from '../../src/index.js'
+import { prepaid } from '../../src/prepaid/index.js'
 import { redisStore } from '../../src/redis.js'
 import { listenOnLoopback } from '../support/http.js'
 
@@ -52,7 +53,7 @@ const gate: ExpressTollgate = tollgate({
   networks: [{ name: 'base-sepolia', asset: { address: required('TOKEN_ADDRESS') as Address, name: 'USDC', version: '2', decimals: 6 } }],
   // PREPAID_SECRET turns on a 20-call package sold at /prepaid and spent at /prepaid-data.
   ...(process.env.PREPAID_SECRET
-    ? { prepaid: { secret: process.env.PREPAID_SECRET, packages: [{ id: 'twenty', calls: 20, days: 1, price: { amount: price, network: 'base-sepolia' } }] } }
+    ? { prepaid: prepaid({ secret: process.env.PREPAID_SECRET, packages: [{ id: 'twenty', calls: 20, days: 1, price: { amount: price, network: 'base-sepolia' } }] }) }
     : {}),
 })
 

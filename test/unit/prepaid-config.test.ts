@@ -2,6 +2,7 @@ import jwt from 'jsonwebtoken'
 import { describe, expect, it } from 'vitest'
 import { ConfigurationError, createTollgate, localSettler, memoryStore, type RequestLike, type Store } from '../../src/index.js'
 import { KeyRing } from '../../src/prepaid/credential-keys.js'
+import { prepaid } from '../../src/prepaid/index.js'
 
 const payTo = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
 const settler = localSettler({ privateKey: `0x${'33'.repeat(32)}`, rpcUrl: 'http://127.0.0.1:9' })
@@ -34,19 +35,23 @@ describe('prepaid configuration', () => {
         payTo,
         settler,
         store: memoryStore(),
-        prepaid: {
+        prepaid: prepaid({
           secret: 'too-short',
           packages: [
             { id: 'a b', calls: 0, days: 0, price: { amount: '1', network: 'base' } },
             { id: 'ok', calls: 1.5, days: 1, price: { amount: '-1', network: 'base' } },
             { id: 'ok', calls: 1, days: 1, price: { amount: '1', network: 'nowhere' } },
           ],
-        },
+        }),
       }),
     )
     for (const expected of [/secrets need at least 32/, /id must be/, /calls must be a positive integer/, /days must be/, /used twice/, /not a plain decimal/, /unknown network/]) {
       expect(problems).toMatch(expected)
     }
+  })
+
+  it('refuses plain options where prepaid() is expected', () => {
+    expect(problemsOf(() => createTollgate({ payTo, settler, store: memoryStore(), prepaid: { secret: SECRET_A, packages: [] } as never }))).toMatch(/prepaid\(\{ secret, packages \}\) from 'tollgate\/prepaid'/)
   })
 
   it('refuses a prepaid route without a prepaid configuration', () => {
@@ -90,7 +95,7 @@ describe('a prepaid call when the store cannot answer', () => {
       payTo,
       settler,
       store: down,
-      prepaid: { secret: SECRET_A, packages: [{ id: 'p', calls: 5, days: 1, price: { amount: '1', network: 'base' } }] },
+      prepaid: prepaid({ secret: SECRET_A, packages: [{ id: 'p', calls: 5, days: 1, price: { amount: '1', network: 'base' } }] }),
     })
     const route = gate.route({ amount: '0.10', network: 'base', prepaid: true })
     const token = new KeyRing([{ id: 'default', secret: SECRET_A }]).sign({ ...claims, aud: `tollgate:${payTo.toLowerCase()}`, exp: Math.floor(Date.now() / 1000) + 3600 })
