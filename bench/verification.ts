@@ -49,12 +49,13 @@ export async function measureVerification(seconds: number): Promise<Verification
   const header = Buffer.from(JSON.stringify(wire)).toString('base64')
   const request: RequestLike = { method: 'GET', url: 'http://127.0.0.1/data', headers: { get: (n) => (n === 'payment-signature' ? header : null) } }
 
+  const requirement = method.requirement({ url: request.url, description: '', mimeType: 'application/json' }, 300)
   const tollgateOnce = async () => {
     const read = readPayment(request)
     if (read.kind !== 'payment') throw new Error('payment not read')
     const inspection = method.inspect(read.envelope, Date.now())
     if (inspection.kind !== 'match') throw new Error(`not matched: ${inspection.kind}`)
-    const verification = await method.verify(inspection.proof, read.envelope, Date.now())
+    const verification = await method.verify(inspection.proof, read.envelope, Date.now(), requirement)
     if (!verification.ok) throw new Error(`not verified: ${verification.reason}`)
   }
   const recoverOnce = async () => {
