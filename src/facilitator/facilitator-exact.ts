@@ -64,7 +64,8 @@ class FacilitatorExactMethod implements PaymentMethod<FacilitatorProof> {
     return inspection.kind === 'match' ? { ...inspection, proof: { evm: inspection.proof } } : inspection
   }
 
-  async verify(proof: FacilitatorProof, envelope: PaymentEnvelope, nowMs: number, requirement: RequirementPair): Promise<Verification> {
+  async verify(proof: FacilitatorProof, envelope: PaymentEnvelope, nowMs: number, requirement?: RequirementPair): Promise<Verification> {
+    if (!requirement) throw new Error(`tollgate: ${this.id} verifies through a facilitator and needs the route's requirement`)
     // What needs no chain is checked here first: no facilitator's `isValid` can make tollgate accept
     // an expired authorization, another amount or another recipient.
     const refused = checkAuthorizationTerms(this.terms, proof.evm.authorization, nowMs)
@@ -85,9 +86,9 @@ class FacilitatorExactMethod implements PaymentMethod<FacilitatorProof> {
     return { ok: true, payment: verifiedPayment(this.terms, proof.evm, envelope.x402Version) }
   }
 
-  settle(proof: FacilitatorProof, requirement: RequirementPair): Promise<Settlement> {
+  settle(proof: FacilitatorProof): Promise<Settlement> {
     const verified = proof.verified
-    if (!verified) throw new Error(`tollgate: settle() of ${this.id} before a facilitator verified it (requirement ${requirement.v2.network})`)
+    if (!verified) throw new Error(`tollgate: settle() of ${this.id} before a facilitator verified it`)
     return settleThrough(verified.facilitator, verified.request, proof.evm, this.terms.token.address, this.check)
   }
 }

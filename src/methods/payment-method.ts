@@ -74,7 +74,10 @@ export interface PaymentMethod<Proof = unknown> {
   readonly scheme: string
   requirement(resource: ResourceContext, maxTimeoutSeconds: number): RequirementPair
   inspect(envelope: PaymentEnvelope, nowMs: number): Inspection<Proof>
-  /** `requirement` is this method's entry of the route's `accepts`, for methods that verify remotely. */
-  verify(proof: Proof, envelope: PaymentEnvelope, nowMs: number, requirement: RequirementPair): Promise<Verification>
-  settle(proof: Proof, requirement: RequirementPair): Promise<Settlement>
+  /**
+   * `requirement` is this method's entry of the route's `accepts`; the gate always passes it, and a
+   * method that verifies remotely (a facilitator) needs it. Local methods may ignore it.
+   */
+  verify(proof: Proof, envelope: PaymentEnvelope, nowMs: number, requirement?: RequirementPair): Promise<Verification>
+  settle(proof: Proof, requirement?: RequirementPair): Promise<Settlement>
 }
