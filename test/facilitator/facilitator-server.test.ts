@@ -227,3 +227,34 @@ describe('a tollgate seller on tollgate facilitator, both on one store', () => {
     }
   })
 })
+
+describe('a settlement whose receipt does not come in time', () => {
+  it('answers settlement_pending with the transaction; asked again once it is mined, reports success once', async () => {
+    const rpc = (method: string, params: unknown[] = []) => chain.publicClient.request({ method: method as never, params: params as never })
+    const gas = await gasAccount(chain)
+    const impatient = await startTollgateFacilitator(chain, gas.key, {
+      settler: localSettler({ privateKey: gas.key, rpcUrl: chain.rpcUrl, pollingIntervalMs: 50, receiptTimeoutMs: 300 }),
+    })
+    const ask = async (body: unknown) => {
+      const res = await fetch(`${impatient.url}/settle`, { method: 'POST', headers: bearer(), body: JSON.stringify(body) })
+      return (await res.json()) as Record<string, unknown>
+    }
+    const { body, buyer } = await v2Body()
+    const before = await snapshot(chain, buyer.address, chain.accounts.seller.address)
+    await rpc('evm_setAutomine', [false])
+    try {
+      const pending = await ask(body)
+      expect(pending).toMatchObject({ success: false, errorReason: 'settlement_pending', payer: buyer.address })
+      expect(pending.transaction).toMatch(/^0x[0-9a-f]{64}$/)
+      expect(await ask(body)).toMatchObject({ success: false, errorReason: 'settlement_pending', transaction: pending.transaction })
+      await rpc('evm_mine')
+      expect(await ask(body)).toMatchObject({ success: true, transaction: pending.transaction, payer: buyer.address })
+      expect(await ask(body)).toMatchObject({ success: false, errorReason: 'payment_already_used' })
+      expect(await chain.balanceOf(buyer.address)).toBe(before.buyer - PRICE)
+      expect(await chain.transferCount()).toBe(before.transfers + 1)
+    } finally {
+      await rpc('evm_setAutomine', [true])
+      await impatient.close()
+    }
+  })
+})
