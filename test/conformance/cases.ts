@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Address } from 'viem'
 import { localSettler, memoryStore, type VerifiedPayment } from '../../src/index.js'
+import { KeyRing } from '../../src/prepaid/credential-keys.js'
+import { prepaid } from '../../src/prepaid/index.js'
 import { startTestChain, type TestChain } from '../support/chain.js'
 import { decodeHeader, encodeHeader, signAuthorization, v1Payment, v2Payment, type ExactEvmPayload } from '../support/payments.js'
 import { makeV2Fetch } from '../support/v2-buyer.js'
@@ -8,6 +10,7 @@ import { PAID_CONTENT, type AdapterHarness, type RouteSpec, type SellerUnderTest
 
 const PRICE = 100_000n
 const paywall = { amount: '0.10', network: 'base-sepolia' } as const
+const PREPAID_SECRET = 'conformance-prepaid-secret-of-32-bytes+'
 
 interface Settlement {
   success: boolean
@@ -37,6 +40,8 @@ export function runConformance(harness: AdapterHarness): void {
       // The handler spends the buyer's authorization on chain itself, so the settlement that follows must fail.
       { path: '/spent', paywall, behavior: { kind: 'json' }, before: spend },
       { path: '/spent-stream', paywall, behavior: { kind: 'stream', chunks: [PAID_CONTENT, PAID_CONTENT] }, before: spend },
+      { path: '/prepaid-ok', paywall: { ...paywall, prepaid: true }, behavior: { kind: 'json' } },
+      { path: '/prepaid-error', paywall: { ...paywall, prepaid: true }, behavior: { kind: 'status', status: 500 } },
       {
         path: '/prepay',
         paywall: { ...paywall, settle: 'before-handler' },
@@ -59,6 +64,7 @@ export function runConformance(harness: AdapterHarness): void {
           settler: localSettler({ privateKey: chain.keys.settler, rpcUrl: chain.rpcUrl, pollingIntervalMs: 50 }),
           store: memoryStore(),
           networks: [{ name: 'base-sepolia', asset: chain.tokenInfo }],
+          prepaid: prepaid({ secret: PREPAID_SECRET, packages: [{ id: 'three', calls: 3, days: 1, price: paywall }] }),
         },
         routes,
       )
@@ -199,6 +205,30 @@ export function runConformance(harness: AdapterHarness): void {
       expect(seenByHandler?.transaction).toBe(settlement.transaction)
       expect(await res.json()).toMatchObject({ transaction: settlement.transaction })
       expect((await balances(from.address)).transfers).toBe(before.transfers + 1)
+    })
+
+    it('spends a prepaid credential: the remaining count in a header, a failed call given back', async () => {
+      const now = Math.floor(Date.now() / 1000)
+      const buyer = nextBuyer()
+      const credential = new KeyRing([{ id: 'default', secret: PREPAID_SECRET }]).sign({
+        jti: `conformance-${harness.name}-${now}`,
+        sub: buyer.address,
+        aud: `tollgate:${chain.accounts.seller.address.toLowerCase()}`,
+        pkg: 'three',
+        calls: 3,
+        iat: now,
+        exp: now + 3_600,
+      })
+      const spend = (path: string) => get(path, { 'x-prepaid-credential': credential })
+      const first = await spend('/prepaid-ok')
+      expect(first.status).toBe(200)
+      expect(first.headers.get('x-prepaid-remaining')).toBe('2')
+      expect(await first.json()).toMatchObject({ content: PAID_CONTENT, payer: buyer.address })
+      expect((await spend('/prepaid-error')).status).toBe(500)
+      expect((await spend('/prepaid-ok')).headers.get('x-prepaid-remaining')).toBe('1')
+      const forged = await get('/prepaid-ok', { 'x-prepaid-credential': `${credential.slice(0, -4)}AAAA` })
+      expect(forged.status).toBe(403)
+      expect(await forged.text()).not.toContain(PAID_CONTENT)
     })
 
     it('answers a CORS preflight for the payment headers without payment', async () => {
