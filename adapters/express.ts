@@ -2,7 +2,7 @@
  * Express (5, and 4) adapter: `gate.paywall({ amount, network })` is route middleware.
  * Translation only; the behaviour lives in the core and the Node bridge.
  */
-import { json, Router, type Request, type RequestHandler } from 'express'
+import { json, type Request, type RequestHandler } from 'express'
 import {
   ConfigurationError,
   createTollgate,
@@ -23,8 +23,8 @@ declare module 'express-serve-static-core' {
 
 export interface ExpressTollgate {
   paywall(options: PaywallOptions): RequestHandler
-  /** `GET /packages` and `POST /purchase`; mount at the configured prepaid path: `app.use('/prepaid', gate.prepaidRoutes())`. */
-  prepaidRoutes(): Router
+  /** `GET <prepaid path>/packages` and `POST <prepaid path>/purchase` (default path '/prepaid'): `app.use(gate.prepaidRoutes())`. */
+  prepaidRoutes(): RequestHandler
   /** Revoke credentials and read their remaining calls (present when `prepaid` is configured). */
   readonly prepaid?: PrepaidPlan
   readonly core: Tollgate
@@ -35,17 +35,17 @@ export function tollgate(config: TollgateConfig): ExpressTollgate {
   return {
     core,
     ...(core.prepaid ? { prepaid: core.prepaid } : {}),
-    prepaidRoutes(): Router {
+    prepaidRoutes(): RequestHandler {
       const plan = core.prepaid
       if (!plan) throw new ConfigurationError(['prepaidRoutes() needs `prepaid` in the tollgate configuration'])
-      const router = Router()
-      router.get('/packages', (req, res) => sendAnswer(res, plan.packages(nodeRequestLike(req, urlOf(req)))))
-      const purchase: RequestHandler = (req, res, next) => {
-        plan.purchase(nodeRequestLike(req, urlOf(req)), req.body).then((answer) => sendAnswer(res, answer), next)
+      // Matched on the full URL, so it works mounted anywhere: app.use(gate.prepaidRoutes()).
+      return (req, res, next) => {
+        const request = nodeRequestLike(req, urlOf(req))
+        if (!plan.handles(request)) return next()
+        jsonBody(req, res, () => {
+          plan.route(request, req.body).then((answer) => (answer ? sendAnswer(res, answer) : next()), next)
+        })
       }
-      router.post('/purchase', jsonBody, purchase)
-      router.options('/purchase', purchase)
-      return router
     },
     paywall(options: PaywallOptions): RequestHandler {
       const gate = core.route(options)

@@ -5,7 +5,19 @@
  * Translation only; the behaviour lives in the core and the Node bridge.
  */
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
-import { answerText, ConfigurationError, mergeHeaders, createTollgate, type HttpAnswer, type PaymentPass, type PaywallOptions, type Tollgate, type TollgateConfig, type VerifiedPayment } from '../src/index.js'
+import {
+  answerText,
+  ConfigurationError,
+  createTollgate,
+  mergeHeaders,
+  type HttpAnswer,
+  type PaymentPass,
+  type PaywallOptions,
+  type PrepaidPlan,
+  type Tollgate,
+  type TollgateConfig,
+  type VerifiedPayment,
+} from '../src/index.js'
 import { admit, discardBody, holdUntilSettled, keepHeaders, nodeRequestLike, settlePending, type Hold } from './node.js'
 
 declare module 'fastify' {
@@ -20,6 +32,10 @@ export interface FastifyTollgate {
   readonly plugin: FastifyPluginCallback
   /** A `preHandler` hook for one paid route. */
   paywall(options: PaywallOptions): preHandlerAsyncHookHandler
+  /** Registers `GET <prepaid path>/packages` and `POST <prepaid path>/purchase`: `fastify.register(gate.prepaidRoutes)`. */
+  readonly prepaidRoutes: FastifyPluginCallback
+  /** Revoke credentials and read their remaining calls (present when `prepaid` is configured). */
+  readonly prepaid?: PrepaidPlan
   readonly core: Tollgate
 }
 
@@ -73,9 +89,25 @@ export function tollgate(config: TollgateConfig): FastifyTollgate {
   // Like fastify-plugin, without the dependency: the hooks apply to the scope that registers the plugin.
   Object.assign(plugin, { [Symbol.for('skip-override')]: true, [Symbol.for('fastify.display-name')]: 'tollgate' })
 
+  const prepaidRoutes: FastifyPluginCallback = (fastify, _options, done) => {
+    const plan = core.prepaid
+    if (!plan) return done(new ConfigurationError(['prepaidRoutes needs `prepaid` in the tollgate configuration']))
+    // Fastify has parsed a JSON body already (and answered 400 to a malformed one).
+    const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+      const answer = await plan.route(nodeRequestLike(request.raw, urlOf(request)), request.body)
+      if (!answer) return reply.callNotFound()
+      return reply.send(answerWith(reply, answer) ?? undefined)
+    }
+    fastify.route({ method: ['GET', 'HEAD'], url: `${plan.path}/packages`, handler, exposeHeadRoute: false })
+    fastify.route({ method: ['POST', 'OPTIONS'], url: `${plan.path}/purchase`, handler })
+    done()
+  }
+
   return {
     core,
     plugin,
+    prepaidRoutes,
+    ...(core.prepaid ? { prepaid: core.prepaid } : {}),
     paywall(options: PaywallOptions): preHandlerAsyncHookHandler {
       const gate = core.route(options)
       return async function tollgatePaywall(request, reply) {
@@ -83,8 +115,7 @@ export function tollgate(config: TollgateConfig): FastifyTollgate {
           // A paid route must never serve without settling: refuse before the handler runs.
           throw new ConfigurationError([`${request.method} ${request.url} uses gate.paywall() but gate.plugin is not registered for it: call fastify.register(gate.plugin) before its routes' scope`])
         }
-        const url = `${request.protocol}://${request.host}${request.originalUrl}`
-        const pass = await admit(gate, nodeRequestLike(request.raw, url), {
+        const pass = await admit(gate, nodeRequestLike(request.raw, urlOf(request)), {
           send: (answer) => void reply.send(answerWith(reply, answer) ?? undefined),
           setHeaders: (headers) => void reply.headers(mergeHeaders(headers, (n) => reply.getHeader(n))),
         })
@@ -101,6 +132,10 @@ export function tollgate(config: TollgateConfig): FastifyTollgate {
       }
     },
   }
+}
+
+function urlOf(request: FastifyRequest): string {
+  return `${request.protocol}://${request.host}${request.originalUrl}`
 }
 
 /** Sets the answer's status and headers; returns its body serialised (null, not undefined: onSend keeps the old payload on undefined). */

@@ -4,13 +4,15 @@
  * is the protected handler. Translation only, and framework-free: it imports no framework.
  */
 import type { PaywallOptions, Tollgate } from '../src/index.js'
-import { servePaid, webTollgate, type ConfigSource, type PaidHandler } from './web.js'
+import { servePaid, servePrepaid, webTollgate, type ConfigSource, type PaidHandler } from './web.js'
 
 /** Runs `next` (which also receives the payment) only for a paid request, under the route's settlement policy. */
 export type FetchPaywall = <Req extends Request>(request: Req, next: PaidHandler<Req>) => Promise<Response>
 
 export interface FetchTollgate {
   paywall(options: PaywallOptions): FetchPaywall
+  /** `(request) => Response` for `GET <prepaid path>/packages` and `POST <prepaid path>/purchase` (404 otherwise). */
+  prepaidRoutes(): (request: Request) => Promise<Response>
   readonly core: Tollgate
 }
 
@@ -23,6 +25,9 @@ export function tollgate(config: ConfigSource): FetchTollgate {
     paywall(options) {
       const gate = web.route(options)
       return (request, next) => servePaid(gate, request, next)
+    },
+    prepaidRoutes() {
+      return (request) => servePrepaid(web.core(), request)
     },
   }
 }

@@ -5,7 +5,19 @@
  * Translation only; the behaviour lives in the core and the Node bridge.
  */
 import type { Context, Middleware } from 'koa'
-import { answerText, createTollgate, mergeHeaders, type HttpAnswer, type PaywallOptions, type Tollgate, type TollgateConfig, type VerifiedPayment } from '../src/index.js'
+import {
+  answerText,
+  ConfigurationError,
+  createTollgate,
+  mergeHeaders,
+  type HttpAnswer,
+  type PaywallOptions,
+  type PrepaidPlan,
+  type Tollgate,
+  type TollgateConfig,
+  type VerifiedPayment,
+} from '../src/index.js'
+import { readJsonBody } from './node-body.js'
 import { admit, discardBody, holdUntilSettled, keepHeaders, nodeRequestLike, settlePending } from './node.js'
 
 declare module 'koa' {
@@ -17,6 +29,10 @@ declare module 'koa' {
 
 export interface KoaTollgate {
   paywall(options: PaywallOptions): Middleware
+  /** Answers `GET <prepaid path>/packages` and `POST <prepaid path>/purchase`: `app.use(gate.prepaidRoutes())`. */
+  prepaidRoutes(): Middleware
+  /** Revoke credentials and read their remaining calls (present when `prepaid` is configured). */
+  readonly prepaid?: PrepaidPlan
   readonly core: Tollgate
 }
 
@@ -24,6 +40,18 @@ export function tollgate(config: TollgateConfig): KoaTollgate {
   const core = createTollgate(config)
   return {
     core,
+    ...(core.prepaid ? { prepaid: core.prepaid } : {}),
+    prepaidRoutes(): Middleware {
+      const plan = core.prepaid
+      if (!plan) throw new ConfigurationError(['prepaidRoutes() needs `prepaid` in the tollgate configuration'])
+      return async (ctx, next) => {
+        const request = nodeRequestLike(ctx.req, ctx.href)
+        if (!plan.handles(request)) return next()
+        const body = await readJsonBody(ctx.req)
+        const answer = body.ok ? await plan.route(request, body.value) : body.answer
+        if (answer) answerWith(ctx, answer)
+      }
+    },
     paywall(options: PaywallOptions): Middleware {
       const gate = core.route(options)
       return async (ctx, next) => {

@@ -5,7 +5,7 @@
  * and no Node API, so it adds nothing that would keep a route off the edge runtime.
  */
 import type { PaywallOptions, Tollgate, VerifiedPayment } from '../src/index.js'
-import { servePaid, webTollgate, type ConfigSource } from './web.js'
+import { servePaid, servePrepaid, webTollgate, type ConfigSource } from './web.js'
 
 /** The handler's context: Next's (e.g. `{ params }`) plus the verified payment. */
 export type PaidContext<Ctx> = Ctx & { payment: VerifiedPayment }
@@ -30,6 +30,11 @@ export interface NextTollgate {
     handler: PaidRouteHandler<Req, Ctx>,
     options: PaywallOptions,
   ): RouteHandler<Req, Ctx>
+  /**
+   * The prepaid packages list and purchase endpoint as one route handler, for a catch-all route
+   * under the prepaid path: `export { handler as GET, handler as POST, handler as OPTIONS }`.
+   */
+  prepaidRoutes(): (request: Request) => Promise<Response>
   readonly core: Tollgate
 }
 
@@ -45,6 +50,9 @@ export function tollgate(config: ConfigSource): NextTollgate {
         const context = rest[0] as object | undefined
         return servePaid(gate, request, (req, payment) => handler(req, { ...context, payment } as never))
       }
+    },
+    prepaidRoutes() {
+      return (request) => servePrepaid(web.core(), request)
     },
   }
 }

@@ -6,6 +6,7 @@
  */
 import {
   answerText,
+  ConfigurationError,
   createTollgate,
   mergeHeaders,
   type HttpAnswer,
@@ -44,6 +45,36 @@ export function webTollgate(source: ConfigSource) {
       return () => (gate ??= coreNow().route(options))
     },
   }
+}
+
+const BODY_LIMIT = 16 * 1024
+
+/**
+ * Answers `GET <prepaid path>/packages` and `POST <prepaid path>/purchase`; a 404 for anything
+ * else. The purchase body is bounded, so nobody can make the seller buffer megabytes.
+ */
+export async function servePrepaid(core: Tollgate, request: Request): Promise<Response> {
+  const plan = core.prepaid
+  if (!plan) throw new ConfigurationError(['prepaidRoutes() needs `prepaid` in the tollgate configuration'])
+  if (!plan.handles(request)) return answerToResponse({ status: 404, headers: JSON_TYPE, body: { error: 'not_found' } })
+  let body: unknown
+  if (request.method === 'POST' && /\bjson\b/i.test(request.headers.get('content-type') ?? '')) {
+    const text = await request.text()
+    if (text.length > BODY_LIMIT) return refuse(413, 'The request body is larger than 16 KiB.')
+    try {
+      body = text.trim() === '' ? undefined : (JSON.parse(text) as unknown)
+    } catch {
+      return refuse(400, 'The request body is not valid JSON.')
+    }
+  }
+  const answer = await plan.route(request, body)
+  return answer ? answerToResponse(answer) : answerToResponse({ status: 404, headers: JSON_TYPE, body: { error: 'not_found' } })
+}
+
+const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' }
+
+function refuse(status: number, message: string): Response {
+  return answerToResponse({ status, headers: JSON_TYPE, body: { error: 'invalid_payload', message } })
 }
 
 export function answerToResponse(answer: HttpAnswer): Response {

@@ -32,6 +32,10 @@ export interface PrepaidPlan extends PrepaidAcceptor {
   packages(request: RequestLike): HttpAnswer
   /** `POST <path>/purchase`; `body` is the parsed JSON body, if any. */
   purchase(request: RequestLike, body?: unknown): Promise<HttpAnswer>
+  /** Whether `route()` answers this request: `GET <path>/packages`, `POST <path>/purchase` or its preflight. */
+  handles(request: RequestLike): boolean
+  /** Answers the requests `handles()` accepts, so an adapter mounts both endpoints with one call; null otherwise. */
+  route(request: RequestLike, body?: unknown): Promise<HttpAnswer | null>
   revoke(credentialId: string): Promise<void>
   /** What the seller knows of a credential it issued; null when it never issued it (or it is long gone). */
   status(credentialId: string): Promise<CredentialStatus | null>
@@ -90,6 +94,13 @@ export function createPrepaidPlan(options: PrepaidOptions, deps: PrepaidDependen
     spend: (credential, challenge) => spendCredential(credential, context, challenge),
     packages: (request) => listPackages(packages, { header, purchaseUrl: urlOf(request.url, '/purchase') }),
     purchase: (request, body) => purchase(request, body, { ...context, packages }),
+    handles: (request) => endpointOf(request, path) !== null,
+    async route(request, body) {
+      const endpoint = endpointOf(request, path)
+      if (endpoint === 'packages') return listPackages(packages, { header, purchaseUrl: urlOf(request.url, '/purchase') })
+      if (endpoint === 'purchase') return purchase(request, body, { ...context, packages })
+      return null
+    },
     async revoke(credentialId) {
       const record = await ledger.credential(credentialId)
       const nowMs = deps.clock()
@@ -111,6 +122,13 @@ export function createPrepaidPlan(options: PrepaidOptions, deps: PrepaidDependen
       }
     },
   }
+}
+
+function endpointOf(request: RequestLike, path: string): 'packages' | 'purchase' | null {
+  const pathname = new URL(request.url).pathname.replace(/\/+$/, '')
+  if (pathname === `${path}/packages` && (request.method === 'GET' || request.method === 'HEAD')) return 'packages'
+  if (pathname === `${path}/purchase` && (request.method === 'POST' || request.method === 'OPTIONS')) return 'purchase'
+  return null
 }
 
 function normalizePath(path: string): string {

@@ -207,6 +207,26 @@ export function runConformance(harness: AdapterHarness): void {
       expect((await balances(from.address)).transfers).toBe(before.transfers + 1)
     })
 
+    it('sells a prepaid package: the packages list, a purchase by the official v2 client, then calls on it', async () => {
+      const list = await get('/prepaid/packages')
+      expect(list.status).toBe(200)
+      const { packages } = (await list.json()) as { packages: { id: string; purchase: { url: string } }[] }
+      expect(packages.map((p) => p.id)).toEqual(['three'])
+      expect(packages[0]!.purchase.url).toBe(`${seller.urlOf('/prepaid/purchase')}?package=three`)
+
+      const buyer = nextBuyer()
+      const before = await balances(buyer.address)
+      const pay = makeV2Fetch(buyer, { network: 'eip155:84532', asset: chain.token, baseFetch: seller.fetch })
+      const bought = await pay(packages[0]!.purchase.url, { method: 'POST', headers: { 'idempotency-key': crypto.randomUUID() } })
+      expect(bought.status).toBe(201)
+      const { credential, calls } = (await bought.json()) as { credential: string; calls: number }
+      expect(calls).toBe(3)
+      expect(await balances(buyer.address)).toEqual({ buyer: before.buyer - PRICE, seller: before.seller + PRICE, transfers: before.transfers + 1 })
+      const call = await get('/prepaid-ok', { 'x-prepaid-credential': credential })
+      expect(call.status).toBe(200)
+      expect(call.headers.get('x-prepaid-remaining')).toBe('2')
+    })
+
     it('spends a prepaid credential: the remaining count in a header, a failed call given back', async () => {
       const now = Math.floor(Date.now() / 1000)
       const buyer = nextBuyer()

@@ -33,6 +33,7 @@ export const expressHarness: AdapterHarness = {
   async start(config, routes) {
     const gate = tollgate(config)
     const app = express()
+    if (config.prepaid) app.use(gate.prepaidRoutes())
     for (const route of routes) {
       const paywall = gate.paywall(route.paywall)
       app.options(route.path, paywall)

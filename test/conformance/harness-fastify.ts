@@ -37,6 +37,7 @@ export const fastifyHarness: AdapterHarness = {
     const gate = tollgate(config)
     const app = Fastify()
     await app.register(gate.plugin)
+    if (config.prepaid) await app.register(gate.prepaidRoutes)
     for (const route of routes) {
       app.route({ method: ['GET', 'OPTIONS'], url: route.path, preHandler: gate.paywall(route.paywall), handler: handlerFor(route) })
     }

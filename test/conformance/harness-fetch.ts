@@ -45,8 +45,9 @@ function asMiddleware(paid: FetchPaywall): MiddlewareHandler<Env> {
   }
 }
 
-async function start(routes: RouteSpec[], mount: (app: Hono<Env>, route: RouteSpec, paid: FetchPaywall) => void, paywallOf: (route: RouteSpec) => FetchPaywall) {
+async function start(routes: RouteSpec[], mount: (app: Hono<Env>, route: RouteSpec, paid: FetchPaywall) => void, paywallOf: (route: RouteSpec) => FetchPaywall, prepaid?: (request: Request) => Promise<Response>) {
   const app = new Hono<Env>()
+  if (prepaid) app.all('/prepaid/*', (c) => prepaid(c.req.raw))
   for (const route of routes) mount(app, route, paywallOf(route))
   // Hono's default answer to a thrown handler error (a 500), without its console.error in test output.
   app.onError((_error, c) => c.text('Internal Server Error', 500))
@@ -62,7 +63,7 @@ export const honoMiddlewareHarness: AdapterHarness = {
     return start(routes, (app, route, paid) => {
       app.on(['GET', 'OPTIONS'], route.path, asMiddleware(paid))
       app.get(route.path, (c) => answer(route, c, c.var.payment))
-    }, (route) => gate.paywall(route.paywall))
+    }, (route) => gate.paywall(route.paywall), config.prepaid ? gate.prepaidRoutes() : undefined)
   },
 }
 
@@ -73,6 +74,6 @@ export const honoHandlerHarness: AdapterHarness = {
     const gate = tollgate(config)
     return start(routes, (app, route, paid) => {
       app.on(['GET', 'OPTIONS'], route.path, (c) => paid(c.req.raw, (_request, payment) => answer(route, c, payment)))
-    }, (route) => gate.paywall(route.paywall))
+    }, (route) => gate.paywall(route.paywall), config.prepaid ? gate.prepaidRoutes() : undefined)
   },
 }

@@ -46,6 +46,7 @@ export const koaHarness: AdapterHarness = {
     const gate = tollgate(config)
     const app = new Koa()
     app.silent = true // the thrown-error case would otherwise print its stack on every run
+    if (config.prepaid) app.use(gate.prepaidRoutes())
     const router = new Router()
     for (const route of routes) {
       const paywall = gate.paywall(route.paywall)

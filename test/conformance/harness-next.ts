@@ -1,7 +1,7 @@
 import { tollgate, type PaidContext } from '../../adapters/next.js'
 import { paidBody, tick, type AdapterHarness, type RouteSpec } from './harness.js'
 
-type RouteModule = { GET: (request: Request, context: NextContext) => Promise<Response>; OPTIONS: RouteModule['GET'] }
+type RouteModule = { GET: (request: Request, context: NextContext) => Promise<Response>; OPTIONS: RouteModule['GET']; POST?: RouteModule['GET'] }
 type NextContext = { params: Promise<Record<string, string>> }
 
 /** A route handler in Next's idiom: Web Response in, Web Response out. */
@@ -43,8 +43,13 @@ export function chunked(chunks: string[]): ReadableStream<Uint8Array> {
 export const nextHarness: AdapterHarness = {
   name: 'next',
   async start(config, routes) {
-    const { withPayment } = tollgate(config)
+    const { withPayment, prepaidRoutes } = tollgate(config)
     const modules = new Map<string, RouteModule>()
+    // app/prepaid/[action]/route.ts: one handler for the packages list and the purchase endpoint.
+    if (config.prepaid) {
+      const prepaid = prepaidRoutes()
+      for (const path of ['/prepaid/packages', '/prepaid/purchase']) modules.set(path, { GET: prepaid, POST: prepaid, OPTIONS: prepaid })
+    }
     for (const route of routes) {
       const GET = withPayment(handlerFor(route), route.paywall)
       modules.set(route.path, { GET, OPTIONS: GET })
@@ -53,7 +58,7 @@ export const nextHarness: AdapterHarness = {
       const request = new Request(input, init)
       const module = modules.get(new URL(request.url).pathname)
       if (!module) return new Response(null, { status: 404 })
-      const handler = request.method === 'OPTIONS' ? module.OPTIONS : request.method === 'GET' ? module.GET : undefined
+      const handler = request.method === 'OPTIONS' ? module.OPTIONS : request.method === 'GET' ? module.GET : request.method === 'POST' ? module.POST : undefined
       if (!handler) return new Response(null, { status: 405 })
       try {
         return await handler(request, { params: Promise.resolve({}) })

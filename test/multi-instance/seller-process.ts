@@ -69,7 +69,7 @@ app.get('/paid-first', gate.paywall({ amount: price, network: 'base-sepolia', se
   res.json({ content: 'the goods, charged first', paidBy: req.payment?.payer, pid: process.pid })
 })
 if (process.env.PREPAID_SECRET) {
-  app.use('/prepaid', gate.prepaidRoutes())
+  app.use(gate.prepaidRoutes())
   app.get('/prepaid-data', gate.paywall({ amount: price, network: 'base-sepolia', prepaid: true }), (req, res) => {
     handled++
     res.json({ content: 'the goods', remaining: req.payment?.prepaid?.remaining, pid: process.pid })
