@@ -18,7 +18,8 @@ const MAX_ANSWER_BYTES = 256 * 1024
 export async function callFacilitator(fetchImpl: typeof fetch, url: string, init: RequestInit, timeoutMs: number): Promise<CallOutcome> {
   const signal = AbortSignal.timeout(timeoutMs)
   try {
-    const response = await fetchImpl(url, { ...init, signal, redirect: 'error' })
+    // Redirects are followed as the official client does: a redirect is answered before any work is done.
+    const response = await fetchImpl(url, { ...init, signal, redirect: 'follow' })
     const text = await readBounded(response)
     return { kind: 'response', status: response.status, text }
   } catch (error) {
@@ -26,6 +27,8 @@ export async function callFacilitator(fetchImpl: typeof fetch, url: string, init
     const code = errorCode(error)
     const detail = `${url}: ${describe(error)}${code ? ` (${code})` : ''}`
     if (code && NOT_CONNECTED.has(code)) return { kind: 'not-connected', detail }
+    // fetch refuses to build a request (a bad header from a hook) with a TypeError and no network cause.
+    if (!code && error instanceof TypeError && (error as { cause?: unknown }).cause === undefined) return { kind: 'not-connected', detail }
     return { kind: 'lost', timedOut: false, detail }
   }
 }

@@ -111,3 +111,14 @@ describe('httpFacilitator', () => {
     expect(() => createTollgate({ payTo, facilitator }).route({ amount: '0.01', network: 'base-sepolia' })).not.toThrow()
   })
 })
+
+describe('httpFacilitator requests that never leave', () => {
+  it('a headers hook that throws, or returns a header fetch refuses, is a refusal: nothing was sent', async () => {
+    const { stub } = await recording({ settle: () => ({ status: 200, body: { success: true, transaction: '0x01', network: 'x' } }) })
+    const throwing = httpFacilitator({ url: stub.url, headers: () => { throw new Error('no key') } })
+    expect(await throwing.settle(request)).toMatchObject({ kind: 'refused', detail: expect.stringContaining('no key') })
+    const invalid = httpFacilitator({ url: stub.url, headers: { 'bad header': 'x' } })
+    expect(await invalid.settle(request)).toMatchObject({ kind: 'refused' })
+    expect(stub.calls.settle ?? 0).toBe(0)
+  })
+})
