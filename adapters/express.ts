@@ -4,7 +4,6 @@
  */
 import { json, type Request, type RequestHandler } from 'express'
 import {
-  ConfigurationError,
   createTollgate,
   type PaywallOptions,
   type PrepaidPlan,
@@ -36,8 +35,7 @@ export function tollgate(config: TollgateConfig): ExpressTollgate {
     core,
     ...(core.prepaid ? { prepaid: core.prepaid } : {}),
     prepaidRoutes(): RequestHandler {
-      const plan = core.prepaid
-      if (!plan) throw new ConfigurationError(['prepaidRoutes() needs `prepaid` in the tollgate configuration'])
+      const plan = core.requirePrepaid()
       // Matched on the full URL, so it works mounted anywhere: app.use(gate.prepaidRoutes()).
       return (req, res, next) => {
         const request = nodeRequestLike(req, urlOf(req))

@@ -90,8 +90,12 @@ export function tollgate(config: TollgateConfig): FastifyTollgate {
   Object.assign(plugin, { [Symbol.for('skip-override')]: true, [Symbol.for('fastify.display-name')]: 'tollgate' })
 
   const prepaidRoutes: FastifyPluginCallback = (fastify, _options, done) => {
-    const plan = core.prepaid
-    if (!plan) return done(new ConfigurationError(['prepaidRoutes needs `prepaid` in the tollgate configuration']))
+    let plan: PrepaidPlan
+    try {
+      plan = core.requirePrepaid()
+    } catch (error) {
+      return done(error as Error)
+    }
     // Fastify has parsed a JSON body already (and answered 400 to a malformed one).
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
       const answer = await plan.route(nodeRequestLike(request.raw, urlOf(request)), request.body)

@@ -7,7 +7,6 @@
 import type { Context, Middleware } from 'koa'
 import {
   answerText,
-  ConfigurationError,
   createTollgate,
   mergeHeaders,
   type HttpAnswer,
@@ -42,8 +41,7 @@ export function tollgate(config: TollgateConfig): KoaTollgate {
     core,
     ...(core.prepaid ? { prepaid: core.prepaid } : {}),
     prepaidRoutes(): Middleware {
-      const plan = core.prepaid
-      if (!plan) throw new ConfigurationError(['prepaidRoutes() needs `prepaid` in the tollgate configuration'])
+      const plan = core.requirePrepaid()
       return async (ctx, next) => {
         const request = nodeRequestLike(ctx.req, ctx.href)
         if (!plan.handles(request)) return next()

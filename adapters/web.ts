@@ -6,7 +6,6 @@
  */
 import {
   answerText,
-  ConfigurationError,
   createTollgate,
   mergeHeaders,
   type HttpAnswer,
@@ -54,8 +53,7 @@ const BODY_LIMIT = 16 * 1024
  * else. The purchase body is bounded, so nobody can make the seller buffer megabytes.
  */
 export async function servePrepaid(core: Tollgate, request: Request): Promise<Response> {
-  const plan = core.prepaid
-  if (!plan) throw new ConfigurationError(['prepaidRoutes() needs `prepaid` in the tollgate configuration'])
+  const plan = core.requirePrepaid()
   if (!plan.handles(request)) return answerToResponse({ status: 404, headers: JSON_TYPE, body: { error: 'not_found' } })
   let body: unknown
   if (request.method === 'POST' && /\bjson\b/i.test(request.headers.get('content-type') ?? '')) {

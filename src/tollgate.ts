@@ -72,6 +72,8 @@ export interface Tollgate {
   readonly config: Readonly<TollgateConfig>
   /** Present when `prepaid` is configured: the packages list, purchases, revocation, status. */
   readonly prepaid?: PrepaidPlan
+  /** The prepaid plan, or a ConfigurationError saying `prepaid` is missing (for adapters mounting its endpoints). */
+  requirePrepaid(): PrepaidPlan
 }
 
 /** Validates the seller's configuration once; every route then shares its store, networks and settler. */
@@ -152,6 +154,10 @@ export function createTollgate(config: TollgateConfig): Tollgate {
     config,
     ...(prepaid ? { prepaid } : {}),
     route: (options: PaywallOptions) => route(options, prepaid),
+    requirePrepaid() {
+      if (!prepaid) throw new ConfigurationError(["the prepaid endpoints need `prepaid: prepaid({ secret, packages })` in the tollgate configuration"])
+      return prepaid
+    },
   }
 }
 
