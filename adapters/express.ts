@@ -48,7 +48,7 @@ export function tollgate(config: TollgateConfig): ExpressTollgate {
     paywall(options: PaywallOptions): RequestHandler {
       const gate = core.route(options)
       return (req, res, next) => {
-        void runGate(gate, nodeRequestLike(req, urlOf(req)), res, {
+        void runGate(gate, nodeRequestLike(req, () => urlOf(req)), res, {
           proceed: (payment) => {
             req.payment = payment
             next()

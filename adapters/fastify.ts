@@ -51,6 +51,13 @@ export function tollgate(config: TollgateConfig): FastifyTollgate {
   const armed = new WeakSet<FastifyRequest>()
   const failed = new WeakSet<FastifyRequest>()
   const pending = new WeakMap<FastifyRequest, Pending>()
+  // Passes settled before their handler, waiting to hear how it answered.
+  const completing = new WeakMap<FastifyRequest, PaymentPass>()
+  const complete = (request: FastifyRequest, status: number) => {
+    const pass = completing.get(request)
+    completing.delete(request)
+    return pass?.complete?.(status)
+  }
 
   const plugin: FastifyPluginCallback = (fastify, _options, done) => {
     if (!fastify.hasRequestDecorator('payment')) fastify.decorateRequest('payment', undefined)
@@ -59,6 +66,8 @@ export function tollgate(config: TollgateConfig): FastifyTollgate {
       armed.add(request)
       next()
     })
+    fastify.addHook('onResponse', async (request, reply) => complete(request, reply.statusCode))
+    fastify.addHook('onRequestAbort', async (request) => complete(request, 500))
     fastify.addHook('onError', (request, _reply, _error, next) => {
       failed.add(request)
       next()
@@ -119,13 +128,16 @@ export function tollgate(config: TollgateConfig): FastifyTollgate {
           // A paid route must never serve without settling: refuse before the handler runs.
           throw new ConfigurationError([`${request.method} ${request.url} uses gate.paywall() but gate.plugin is not registered for it: call fastify.register(gate.plugin) before its routes' scope`])
         }
-        const pass = await admit(gate, nodeRequestLike(request.raw, urlOf(request)), {
+        const pass = await admit(gate, nodeRequestLike(request.raw, () => urlOf(request)), {
           send: (answer) => void reply.send(answerWith(reply, answer) ?? undefined),
           setHeaders: (headers) => void reply.headers(mergeHeaders(headers, (n) => reply.getHeader(n))),
         })
         if (!pass) return reply
         request.payment = pass.payment
-        if (pass.policy === 'before-handler') return
+        if (pass.policy === 'before-handler') {
+          if (pass.complete) completing.set(request, pass)
+          return
+        }
         const bag = {
           getHeaders: () => reply.getHeaders(),
           removeHeader: (name: string) => void reply.removeHeader(name).raw.removeHeader(name),

@@ -55,11 +55,19 @@ export function tollgate(config: TollgateConfig): KoaTollgate {
       return async (ctx, next) => {
         // ctx.href honours `app.proxy`, so the proxy settings decide the resource the buyer sees.
         // (Koa 3's ctx.origin is the Origin request header, not this URL's origin.)
-        const request = nodeRequestLike(ctx.req, ctx.href)
+        const request = nodeRequestLike(ctx.req, () => ctx.href)
         const pass = await admit(gate, request, { send: (answer) => answerWith(ctx, answer), setHeaders: (headers) => ctx.set(mergeHeaders(headers, (n) => ctx.response.get(n))) })
         if (!pass) return
         ctx.state.payment = pass.payment
-        if (pass.policy === 'before-handler') return next()
+        if (pass.policy === 'before-handler') {
+          try {
+            await next()
+          } catch (error) {
+            await pass.complete?.(500)
+            throw error
+          }
+          return pass.complete?.(ctx.status)
+        }
 
         const restoreHeaders = keepHeaders(ctx.res)
         // A handler that bypasses Koa (`ctx.respond = false`) writes to ctx.res: held there, as in Express.

@@ -6,11 +6,17 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import { answerText, mergeHeaders, type HttpAnswer, type PaymentGate, type PaymentPass, type RequestLike, type VerifiedPayment } from '../src/index.js'
 
-/** A RequestLike over Node headers (lower-cased by Node; repeated ones joined as the Fetch API does). */
-export function nodeRequestLike(req: IncomingMessage, absoluteUrl: string): RequestLike {
+/**
+ * A RequestLike over Node headers (lower-cased by Node; repeated ones joined as the Fetch API does).
+ * The URL may be given as a function: it is built only if an answer needs it (a paid call never does).
+ */
+export function nodeRequestLike(req: IncomingMessage, absoluteUrl: string | (() => string)): RequestLike {
+  let url = typeof absoluteUrl === 'string' ? absoluteUrl : undefined
   return {
     method: req.method ?? 'GET',
-    url: absoluteUrl,
+    get url() {
+      return (url ??= (absoluteUrl as () => string)())
+    },
     headers: {
       get(name: string): string | null {
         const value = req.headers[name.toLowerCase()]
@@ -136,7 +142,14 @@ export async function runGate(gate: PaymentGate, request: RequestLike, res: Serv
   }
   if (!pass) return
   if (pass.policy === 'after-handler') holdUntilSettled(res, pass)
+  else reportCompletion(res, pass)
   hooks.proceed(pass.payment)
+}
+
+/** For a pass settled first: the final status once the answer went out, 500 when the client left before. */
+export function reportCompletion(res: ServerResponse, pass: PaymentPass): void {
+  if (!pass.complete) return
+  res.once('close', () => void pass.complete?.(res.writableFinished ? res.statusCode : 500))
 }
 
 type Chunk = { data: unknown; encoding?: BufferEncoding; status: number }

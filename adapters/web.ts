@@ -93,8 +93,16 @@ export async function servePaid<Req extends Request>(gate: () => PaymentGate, re
 async function settleFirst<Req extends Request>(pass: PaymentPass, request: Req, handler: PaidHandler<Req>): Promise<Response> {
   const outcome = await pass.settle()
   if (!outcome.ok) return answerToResponse(outcome)
+  let response: Response
+  try {
+    response = await handler(request, pass.payment)
+  } catch (error) {
+    await pass.complete?.(500)
+    throw error
+  }
+  await pass.complete?.(response.status)
   // Charged already: whatever the handler answers carries the settlement, so the buyer can prove it paid.
-  return withHeaders(await handler(request, pass.payment), outcome.headers)
+  return withHeaders(response, outcome.headers)
 }
 
 async function settleAfter<Req extends Request>(pass: PaymentPass, request: Req, handler: PaidHandler<Req>): Promise<Response> {

@@ -7,6 +7,7 @@ import type { Hex } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { startTestChain, type TestChain } from '../test/support/chain.js'
 import { decodeHeader, encodeHeader, signAuthorization, v2Payment } from '../test/support/payments.js'
+import { startRpcProxy } from '../test/e2e/rpc-proxy.js'
 import { startServer } from './lib/child-server.js'
 import type { Row } from './lib/report.js'
 
@@ -31,6 +32,18 @@ export async function measurePaidPath(payments: number): Promise<PaidResult> {
     const env = { RPC_URL: chain.rpcUrl, TOKEN: chain.token, PAY_TO: chain.accounts.seller.address }
     const official = await run(chain, 'official @x402/express + x402Facilitator', 'express-official', { ...env, SETTLER_KEY: officialKey }, payments)
     const tollgate = await run(chain, 'tollgate localSettler', 'express-tollgate', { ...env, SETTLER_KEY: chain.keys.settler }, payments)
+    // RPC traffic per payment, counted in a separate small run through a counting proxy, so the
+    // proxy's own cost never touches the timed figures above.
+    const rpc: Record<string, number> = {}
+    for (const [name, scenario, key] of [['official', 'express-official', officialKey], ['tollgate', 'express-tollgate', chain.keys.settler]] as const) {
+      const proxy = await startRpcProxy(chain.rpcUrl)
+      try {
+        const counted = await run(chain, name, scenario, { ...env, RPC_URL: proxy.url, SETTLER_KEY: key }, 40, () => proxy.forwarded)
+        rpc[name] = counted.rpcPerPayment
+      } finally {
+        await proxy.close()
+      }
+    }
     const rows: Row[] = [official, tollgate].map((r) => ({
       group: 'paid (anvil)',
       variant: r.variant,
@@ -38,19 +51,22 @@ export async function measurePaidPath(payments: number): Promise<PaidResult> {
       p50: r.p50,
       p99: r.p99,
       ratio: r.perSecond / official.perSecond,
-      note: `${r.ok}/${payments} paid, ${r.transfers} transfers`,
+      note: `${r.ok}/${payments} paid, ${r.transfers} transfers; ${(r === official ? rpc.official : rpc.tollgate)?.toFixed(1)} RPC HTTP requests per payment`,
     }))
     for (const r of [official, tollgate]) {
       if (r.ok !== payments || r.transfers !== payments) notes.push(`${r.variant}: ${r.ok} of ${payments} answered 200 and ${r.transfers} transfers landed (statuses ${JSON.stringify(r.statuses)}).`)
     }
-    notes.push(`Paid path: ${payments} distinct pre-signed payments per stack, ${CONCURRENCY} in flight, anvil automining each transaction.`)
+    notes.push(
+      `Paid path: ${payments} distinct pre-signed payments per stack, ${CONCURRENCY} in flight, anvil automining one block per transaction ` +
+        `(which bounds every stack's throughput here); RPC requests per payment: tollgate ${rpc.tollgate?.toFixed(2)}, official ${rpc.official?.toFixed(2)}.`,
+    )
     return { rows, ratio: tollgate.perSecond / official.perSecond, tollgateP50: tollgate.p50, officialP50: official.p50, notes }
   } finally {
     await chain.stop()
   }
 }
 
-async function run(chain: TestChain, variant: string, scenario: string, env: Record<string, string>, count: number) {
+async function run(chain: TestChain, variant: string, scenario: string, env: Record<string, string>, count: number, rpcRequests: () => number = () => 0) {
   const server = await startServer(scenario, env)
   try {
     const url = `${server.url}/data`
@@ -64,6 +80,7 @@ async function run(chain: TestChain, variant: string, scenario: string, env: Rec
       }),
     )
     const transfersBefore = await chain.transferCount()
+    const rpcBefore = rpcRequests()
     const latencies: number[] = []
     const statuses: Record<number, number> = {}
     let next = 0
@@ -91,6 +108,7 @@ async function run(chain: TestChain, variant: string, scenario: string, env: Rec
       ok: statuses[200] ?? 0,
       statuses,
       transfers: (await chain.transferCount()) - transfersBefore,
+      rpcPerPayment: (rpcRequests() - rpcBefore) / count,
     }
   } finally {
     await server.stop()

@@ -14,7 +14,9 @@ const script = fileURLToPath(new URL('../servers/serve.ts', import.meta.url))
  * share a core's event loop; it prints its URL as one JSON line when it listens.
  */
 export function startServer(scenario: string, env: Record<string, string> = {}): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, scenario], {
+  // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/profiles" profiles every server of a run.
+  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '')
+  const child = spawn(process.execPath, [...extra, '--import', 'tsx', script, scenario], {
     env: { ...process.env, ...env, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -26,6 +26,12 @@ export interface PaymentPass {
   settle(): Promise<SettleOutcome>
   /** Nothing will be charged (the handler failed): frees the payment so the buyer may present it again. */
   abandon(): Promise<void>
+  /**
+   * For a pass settled before its handler: adapters report the handler's final status (500 for a
+   * throw or a client that left). A prepaid call gives its unit back when that is >= 400; an
+   * on-chain payment settled first stays charged.
+   */
+  complete?(status: number): Promise<void>
 }
 
 export type PaymentDecision =

@@ -51,10 +51,19 @@ export async function spendCredential(token: string, context: SpendContext, chal
   if (remaining === null) return reject(402, Reason.prepaidExhausted, `all ${claims.calls} calls of ${claims.jti} are spent`, challenge)
 
   const expiresAt = new Date(expiresAtMs).toISOString()
-  let finished = false
+  let givenBack = false
+  const giveBack = async () => {
+    if (givenBack) return
+    givenBack = true
+    await ledger.giveBack(claims.jti).catch((error: unknown) => {
+      logger.warn?.('tollgate: could not give a prepaid call back', { credentialId: claims.jti, error: String(error) })
+    })
+  }
+  // Settled before the handler: nothing can fail after the take, so the answer need not be held
+  // back; the adapter reports the final status and a failed call is given back.
   return {
     type: 'pass',
-    policy: 'after-handler',
+    policy: 'before-handler',
     payment: {
       scheme: 'prepaid',
       network: 'prepaid',
@@ -67,16 +76,10 @@ export async function spendCredential(token: string, context: SpendContext, chal
     },
     // The call was counted when the pass was granted: settling only reports what is left.
     settle: async () => {
-      finished = true
       return { ok: true, headers: { [REMAINING_HEADER.toLowerCase()]: String(remaining), 'access-control-expose-headers': EXPOSED_HEADERS } }
     },
-    abandon: async () => {
-      if (finished) return
-      finished = true
-      await ledger.giveBack(claims.jti).catch((error: unknown) => {
-        logger.warn?.('tollgate: could not give a prepaid call back', { credentialId: claims.jti, error: String(error) })
-      })
-    },
+    abandon: () => giveBack(),
+    complete: (status) => (status >= 400 ? giveBack() : Promise.resolve()),
   }
 }
 

@@ -131,17 +131,27 @@ export class RpcChain implements EvmChain {
     }
 
     try {
-      const receipt = await this.client.waitForTransactionReceipt({
-        hash: transaction,
-        timeout: this.options.receiptTimeoutMs,
-        pollingInterval: this.options.pollingIntervalMs,
-      })
+      const receipt = await this.receiptOf(transaction)
       if (receipt.status === 'success') return { ok: true, transaction }
       return { ok: false, stage: 'reverted', detail: `transaction ${transaction} reverted`, transaction }
     } catch (error) {
       this.options.sequencer.reset()
       return { ok: false, stage: 'unavailable', broadcast: true, detail: errorDetail(error), transaction }
     }
+  }
+
+  /**
+   * Chains that include at once (anvil's automine, fast L2 sequencers) already have the receipt
+   * when the send returns: one request, instead of polling block numbers first.
+   */
+  private async receiptOf(hash: Hex) {
+    const immediate = await this.client.getTransactionReceipt({ hash }).catch(() => undefined)
+    if (immediate) return immediate
+    return this.client.waitForTransactionReceipt({
+      hash,
+      timeout: this.options.receiptTimeoutMs,
+      pollingInterval: this.options.pollingIntervalMs,
+    })
   }
 
   /** Refuses to work against an endpoint serving another chain than the network's (a wrong rpcUrl). */

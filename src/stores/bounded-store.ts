@@ -1,4 +1,5 @@
 import { StoreUnavailableError, TollgateError } from '../errors/tollgate-error.js'
+import { MemoryStore } from './memory-store.js'
 import type { Store } from './store.js'
 
 /**
@@ -7,6 +8,8 @@ import type { Store } from './store.js'
  * fail closed on one error type.
  */
 export function boundedStore(store: Store, timeoutMs: number): Store {
+  // The memory store answers within the tick and fails only with StoreUnavailableError: no timer needed.
+  if (store instanceof MemoryStore) return store
   const bound = <T>(operation: string, call: () => Promise<T>): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const timer = setTimeout(

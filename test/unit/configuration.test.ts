@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { boundedStore, ConfigurationError, createTollgate, localSettler, memoryStore, NetworkRegistry, requirePayment, evmExact } from '../../src/index.js'
+import { ConfigurationError, createTollgate, localSettler, memoryStore, NetworkRegistry, requirePayment, evmExact, type Store } from '../../src/index.js'
 
 const settler = localSettler({ privateKey: `0x${'11'.repeat(32)}`, rpcUrl: 'http://127.0.0.1:9' })
 const payTo = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
@@ -94,8 +94,17 @@ describe('tollgate configuration errors are thrown at setup, all at once', () =>
       expect(problemsOf(() => createTollgate({ payTo, settler }))[0]).toMatch(/in-memory store under NODE_ENV=production/)
       expect(problemsOf(() => createTollgate({ payTo, settler, store: memoryStore() }))[0]).toMatch(/singleInstance: true/)
       expect(() => createTollgate({ payTo, settler, singleInstance: true })).not.toThrow()
-      // Any store that is not the in-memory one is taken as shared (a wrapper stands in for Redis here).
-      expect(() => createTollgate({ payTo, settler, store: boundedStore(memoryStore(), 1_000) })).not.toThrow()
+      // Any store that is not the in-memory one is taken as shared (a forwarding store stands in for Redis here).
+      const inner = memoryStore()
+      const shared: Store = {
+        claim: (key, ttl) => inner.claim(key, ttl),
+        release: (key) => inner.release(key),
+        take: (key, limit, ttl) => inner.take(key, limit, ttl),
+        giveBack: (key) => inner.giveBack(key),
+        get: (key) => inner.get(key),
+        put: (key, value, ttl) => inner.put(key, value, ttl),
+      }
+      expect(() => createTollgate({ payTo, settler, store: shared })).not.toThrow()
     } finally {
       process.env.NODE_ENV = previous
     }
