@@ -18,7 +18,7 @@ import {
   type TollgateConfig,
   type VerifiedPayment,
 } from '../src/index.js'
-import { admit, discardBody, holdUntilSettled, keepHeaders, nodeRequestLike, settlePending, type Hold } from './node.js'
+import { admit, discardBody, holdUntilSettled, keepHeaders, nodeRequestLike, reportCompletion, settlePending, type Hold } from './node.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -51,13 +51,6 @@ export function tollgate(config: TollgateConfig): FastifyTollgate {
   const armed = new WeakSet<FastifyRequest>()
   const failed = new WeakSet<FastifyRequest>()
   const pending = new WeakMap<FastifyRequest, Pending>()
-  // Passes settled before their handler, waiting to hear how it answered.
-  const completing = new WeakMap<FastifyRequest, PaymentPass>()
-  const complete = (request: FastifyRequest, status: number) => {
-    const pass = completing.get(request)
-    completing.delete(request)
-    return pass?.complete?.(status)
-  }
 
   const plugin: FastifyPluginCallback = (fastify, _options, done) => {
     if (!fastify.hasRequestDecorator('payment')) fastify.decorateRequest('payment', undefined)
@@ -66,8 +59,6 @@ export function tollgate(config: TollgateConfig): FastifyTollgate {
       armed.add(request)
       next()
     })
-    fastify.addHook('onResponse', async (request, reply) => complete(request, reply.statusCode))
-    fastify.addHook('onRequestAbort', async (request) => complete(request, 500))
     fastify.addHook('onError', (request, _reply, _error, next) => {
       failed.add(request)
       next()
@@ -135,7 +126,8 @@ export function tollgate(config: TollgateConfig): FastifyTollgate {
         if (!pass) return reply
         request.payment = pass.payment
         if (pass.policy === 'before-handler') {
-          if (pass.complete) completing.set(request, pass)
+          // No hook for every request: the raw response reports the final status of this one.
+          reportCompletion(reply.raw, pass)
           return
         }
         const bag = {
