@@ -92,6 +92,16 @@ async function main() {
     measured: `${fmt(challenge)} × bare; official ${fmt(official)} × bare`,
     met: challenge === undefined ? null : challenge >= 0.85 && (official === undefined || challenge > official),
   })
+  for (const framework of ['fastify', 'koa']) {
+    const ratio = ratioOf(`challenge (${framework})`, 'tollgate 402')
+    const sameBytes = ratioOf(`challenge (${framework})`, `bare ${framework} sending the same 402 bytes`)
+    targets.push({
+      name: `challenge path (${framework})`,
+      goal: `≥ 0.85 × bare ${framework === 'koa' ? 'Koa' : 'Fastify'}`,
+      measured: `${fmt(ratio)} × bare (the same 402 bytes served statically: ${fmt(sameBytes)} ×)`,
+      met: ratio === undefined ? null : ratio >= 0.85,
+    })
+  }
 
   // 2. Prepaid path: calls on a valid credential.
   const secret = 'bench-prepaid-secret-of-at-least-32-bytes'
