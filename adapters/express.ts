@@ -5,9 +5,8 @@
 import { json, type Request, type RequestHandler } from 'express'
 import {
   createTollgate,
+  type AdapterTollgate,
   type PaywallOptions,
-  type PrepaidPlan,
-  type Tollgate,
   type TollgateConfig,
   type VerifiedPayment,
 } from '../src/index.js'
@@ -20,14 +19,8 @@ declare module 'express-serve-static-core' {
   }
 }
 
-export interface ExpressTollgate {
-  paywall(options: PaywallOptions): RequestHandler
-  /** `GET <prepaid path>/packages` and `POST <prepaid path>/purchase` (default path '/prepaid'): `app.use(gate.prepaidRoutes())`. */
-  prepaidRoutes(): RequestHandler
-  /** Revoke credentials and read their remaining calls (present when `prepaid` is configured). */
-  readonly prepaid?: PrepaidPlan
-  readonly core: Tollgate
-}
+/** `app.get(path, gate.paywall({...}), handler)`; `app.use(gate.prepaidRoutes())`. */
+export type ExpressTollgate = AdapterTollgate<RequestHandler, RequestHandler>
 
 export function tollgate(config: TollgateConfig): ExpressTollgate {
   const core = createTollgate(config)

@@ -9,12 +9,12 @@ import {
   answerText,
   ConfigurationError,
   createTollgate,
+  type AdapterTollgate,
   mergeHeaders,
   type HttpAnswer,
   type PaymentPass,
   type PaywallOptions,
   type PrepaidPlan,
-  type Tollgate,
   type TollgateConfig,
   type VerifiedPayment,
 } from '../src/index.js'
@@ -27,16 +27,12 @@ declare module 'fastify' {
   }
 }
 
-export interface FastifyTollgate {
+/** `{ preHandler: gate.paywall({...}) }` on a route; `fastify.register(gate.prepaidRoutes)`. */
+export interface FastifyTollgate extends Omit<AdapterTollgate<preHandlerAsyncHookHandler, never>, 'prepaidRoutes'> {
   /** Registers the hooks that settle (`fastify.register(gate.plugin)`); it applies to the scope it is registered in. */
   readonly plugin: FastifyPluginCallback
-  /** A `preHandler` hook for one paid route. */
-  paywall(options: PaywallOptions): preHandlerAsyncHookHandler
-  /** Registers `GET <prepaid path>/packages` and `POST <prepaid path>/purchase`: `fastify.register(gate.prepaidRoutes)`. */
+  /** A plugin registering the prepaid endpoints. */
   readonly prepaidRoutes: FastifyPluginCallback
-  /** Revoke credentials and read their remaining calls (present when `prepaid` is configured). */
-  readonly prepaid?: PrepaidPlan
-  readonly core: Tollgate
 }
 
 interface Pending {

@@ -8,11 +8,10 @@ import type { Context, Middleware } from 'koa'
 import {
   answerText,
   createTollgate,
+  type AdapterTollgate,
   mergeHeaders,
   type HttpAnswer,
   type PaywallOptions,
-  type PrepaidPlan,
-  type Tollgate,
   type TollgateConfig,
   type VerifiedPayment,
 } from '../src/index.js'
@@ -26,14 +25,8 @@ declare module 'koa' {
   }
 }
 
-export interface KoaTollgate {
-  paywall(options: PaywallOptions): Middleware
-  /** Answers `GET <prepaid path>/packages` and `POST <prepaid path>/purchase`: `app.use(gate.prepaidRoutes())`. */
-  prepaidRoutes(): Middleware
-  /** Revoke credentials and read their remaining calls (present when `prepaid` is configured). */
-  readonly prepaid?: PrepaidPlan
-  readonly core: Tollgate
-}
+/** `router.get(path, gate.paywall({...}), handler)`; `app.use(gate.prepaidRoutes())`. */
+export type KoaTollgate = AdapterTollgate<Middleware, Middleware>
 
 export function tollgate(config: TollgateConfig): KoaTollgate {
   const core = createTollgate(config)

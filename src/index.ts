@@ -1,5 +1,5 @@
 export { createTollgate } from './tollgate.js'
-export type { AcceptOption, PaywallOptions, RouteOptions, Tollgate, TollgateConfig } from './tollgate.js'
+export type { AcceptOption, AdapterTollgate, PaywallOptions, RouteOptions, Tollgate, TollgateConfig } from './tollgate.js'
 export { requirePayment } from './gate/require-payment.js'
 export type { PaymentGate, RequirePaymentOptions } from './gate/require-payment.js'
 export type { HttpAnswer, PaymentDecision, PaymentPass, SettleOutcome, SettlementPolicy } from './gate/decision.js'

@@ -65,6 +65,17 @@ export interface RouteOptions {
 /** `{ amount, network }` for one option, or `{ accepts: [...] }` for several, listed to buyers in order. */
 export type PaywallOptions = RouteOptions & (AcceptOption | { accepts: AcceptOption[] })
 
+/** What every framework adapter's `tollgate(config)` gives: its paywall and prepaid endpoints, in that framework's shape. */
+export interface AdapterTollgate<Paywall, PrepaidRoutes> {
+  /** Protects one route: `{ amount, network }` or `{ accepts: [...] }`, plus route options. */
+  paywall(options: PaywallOptions): Paywall
+  /** `GET <prepaid path>/packages` and `POST <prepaid path>/purchase` (default path '/prepaid'). */
+  prepaidRoutes(): PrepaidRoutes
+  /** Revoke credentials and read their remaining calls (present when `prepaid` is configured). */
+  readonly prepaid?: PrepaidPlan
+  readonly core: Tollgate
+}
+
 export interface Tollgate {
   /** Builds the framework-free gate of one route; adapters wrap it. Throws ConfigurationError at setup. */
   route(options: PaywallOptions): PaymentGate
