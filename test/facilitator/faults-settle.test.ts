@@ -3,35 +3,22 @@
  * meanwhile, or not), 500, malformed JSON, and a verifier that says yes to a payment the chain then
  * refuses. /settle is never retried; an outcome tollgate cannot know keeps the payment claimed.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { createWalletClient, http, parseSignature, type Hex } from 'viem'
 import { httpFacilitator } from '../../src/index.js'
-import { startTestChain, testTokenAbi, type TestChain } from '../support/chain.js'
+import { testTokenAbi, type TestChain } from '../support/chain.js'
 import type { TestServer } from '../support/http.js'
 import { decodeHeader, nowSeconds, type ExactEvmPayload, type V2Payment } from '../support/payments.js'
-import { duringHandler, facilitatorSeller, present, PRICE } from './support/fault-seller.js'
-import { freshBuyer, gasAccount, requirementAt, signedV2, snapshot, type V2Requirement } from './support/fixtures.js'
-import { forwardTo, startStubFacilitator, type StubRoute } from './support/stub-facilitator.js'
-import { bearer, startTollgateFacilitator } from './support/tollgate-facilitator.js'
+import { duringHandler, facilitatorSeller, present, PRICE, useRealFacilitator } from './support/fault-seller.js'
+import { freshBuyer, gasAccount, signedV2, snapshot, type V2Requirement } from './support/fixtures.js'
+import { startStubFacilitator, type StubRoute } from './support/stub-facilitator.js'
 
+const fixture = useRealFacilitator()
 let chain: TestChain
 let real: TestServer
 let requirement: V2Requirement
-const auth = bearer()
-const forward = (route: 'supported' | 'verify' | 'settle', delayMs?: number): StubRoute => (body) => forwardTo(real.url, route, auth, delayMs)(body)
-
-beforeAll(async () => {
-  chain = await startTestChain({ fundBuyers: 0n })
-  real = await startTollgateFacilitator(chain, (await gasAccount(chain)).key)
-  const probe = await facilitatorSeller(chain, httpFacilitator({ url: real.url, headers: auth }))
-  requirement = await requirementAt(`${probe.url}/data`)
-  await probe.close()
-})
-
-afterAll(async () => {
-  await real?.close()
-  await chain?.stop()
-})
+const { auth, forward } = fixture
+beforeAll(() => void ({ chain, real, requirement } = fixture))
 
 const seller = () => chain.accounts.seller.address
 

@@ -3,35 +3,21 @@
  * across several facilitators. Each must give 503 facilitator_unavailable (or the verdict of a
  * facilitator that could give one), no content, no transfer, and leave the payment usable.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { httpFacilitator } from '../../src/index.js'
 import { freePort } from '../support/anvil.js'
-import { startTestChain, type TestChain } from '../support/chain.js'
+import type { TestChain } from '../support/chain.js'
 import type { TestServer } from '../support/http.js'
-import { facilitatorSeller, present } from './support/fault-seller.js'
-import { freshBuyer, gasAccount, requirementAt, signedV2, type V2Requirement } from './support/fixtures.js'
-import { forwardTo, startStubFacilitator, type StubRoute } from './support/stub-facilitator.js'
-import { bearer, startTollgateFacilitator } from './support/tollgate-facilitator.js'
+import { facilitatorSeller, present, useRealFacilitator } from './support/fault-seller.js'
+import { freshBuyer, signedV2, type V2Requirement } from './support/fixtures.js'
+import { startStubFacilitator, type StubRoute } from './support/stub-facilitator.js'
 
+const fixture = useRealFacilitator()
 let chain: TestChain
 let real: TestServer
 let requirement: V2Requirement
-const auth = bearer()
-// Resolved per request: the cases below are built before the real facilitator starts.
-const forward = (route: 'supported' | 'verify' | 'settle', delayMs?: number): StubRoute => (body) => forwardTo(real.url, route, auth, delayMs)(body)
-
-beforeAll(async () => {
-  chain = await startTestChain({ fundBuyers: 0n })
-  real = await startTollgateFacilitator(chain, (await gasAccount(chain)).key)
-  const probe = await facilitatorSeller(chain, httpFacilitator({ url: real.url, headers: auth }))
-  requirement = await requirementAt(`${probe.url}/data`)
-  await probe.close()
-})
-
-afterAll(async () => {
-  await real?.close()
-  await chain?.stop()
-})
+const { auth, forward } = fixture
+beforeAll(() => void ({ chain, real, requirement } = fixture))
 
 async function payment() {
   return (await signedV2(chain, requirement, await freshBuyer(chain))).header

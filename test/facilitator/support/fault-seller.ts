@@ -1,7 +1,12 @@
-import type { FacilitatorClient } from '../../../src/index.js'
-import type { TestChain } from '../../support/chain.js'
+import { afterAll, beforeAll } from 'vitest'
+import { httpFacilitator, type FacilitatorClient } from '../../../src/index.js'
+import { startTestChain, type TestChain } from '../../support/chain.js'
+import type { TestServer } from '../../support/http.js'
 import { decodeHeader } from '../../support/payments.js'
 import { startSeller, type Seller } from '../../e2e/seller.js'
+import { gasAccount, requirementAt, type V2Requirement } from './fixtures.js'
+import { forwardTo, type StubRoute } from './stub-facilitator.js'
+import { bearer, startTollgateFacilitator } from './tollgate-facilitator.js'
 
 export const PRICE = 10_000n
 
@@ -53,4 +58,32 @@ export async function present(seller: Seller, header: string): Promise<Paid> {
     ...(body.error ? { error: body.error } : {}),
     ...(settlement ? { settlement: decodeHeader(settlement) } : {}),
   }
+}
+
+/** The fixture both fault suites stand on: a chain, tollgate's own facilitator on it, and the requirement its sellers charge. */
+export interface RealFacilitator {
+  chain: TestChain
+  real: TestServer
+  requirement: V2Requirement
+  auth: Record<string, string>
+  /** A stub route passing the call through to the real facilitator, optionally late. Resolved per request. */
+  forward(route: 'supported' | 'verify' | 'settle', delayMs?: number): StubRoute
+}
+
+/** Registers the fixture's beforeAll/afterAll; its fields are set once the beforeAll has run. */
+export function useRealFacilitator(): RealFacilitator {
+  const fixture = { auth: bearer() } as RealFacilitator
+  fixture.forward = (route, delayMs) => (body) => forwardTo(fixture.real.url, route, fixture.auth, delayMs)(body)
+  beforeAll(async () => {
+    fixture.chain = await startTestChain({ fundBuyers: 0n })
+    fixture.real = await startTollgateFacilitator(fixture.chain, (await gasAccount(fixture.chain)).key)
+    const probe = await facilitatorSeller(fixture.chain, httpFacilitator({ url: fixture.real.url, headers: fixture.auth }))
+    fixture.requirement = await requirementAt(`${probe.url}/data`)
+    await probe.close()
+  })
+  afterAll(async () => {
+    await fixture.real?.close()
+    await fixture.chain?.stop()
+  })
+  return fixture
 }
