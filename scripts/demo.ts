@@ -10,6 +10,7 @@ import { startExampleServer, type ExampleServer } from '../examples/express/serv
 import { startTestChain, type TestChain } from '../test/support/chain.js'
 import { loggingFetch } from './demo/logging-fetch.js'
 import { bold, decodeBase64Json, dim, formatUnits, green, line, note, red, step } from './demo/print.js'
+import { exampleEnv } from '../test/support/example-env.js'
 
 const PRICE = 10_000n // 0.01 with 6 decimals: what the example seller charges for /weather
 const SYMBOL = 'USDC'
@@ -55,18 +56,7 @@ async function run(): Promise<void> {
     line('settler', `${chain.accounts.settler.address} ${dim('(submits the transfer, pays the gas)')}`)
 
     step('Seller')
-    seller = await startExampleServer({
-      PAY_TO: sellerAddress,
-      SETTLER_PRIVATE_KEY: chain.keys.settler,
-      RPC_URL: chain.rpcUrl,
-      NETWORK: 'base-sepolia',
-      TOKEN_ADDRESS: token,
-      TOKEN_NAME: tokenInfo.name,
-      TOKEN_VERSION: tokenInfo.version,
-      TOKEN_DECIMALS: String(tokenInfo.decimals),
-      HOST: '127.0.0.1',
-      PORT: '0',
-    })
+    seller = await startExampleServer({ ...exampleEnv(chain), NETWORK: 'base-sepolia', HOST: '127.0.0.1' })
     const resource = `${seller.url}/weather`
     line('example', `examples/express/server.ts on ${seller.url}`)
     line('price', `GET /weather costs ${usdc(PRICE)}; GET /health is free`)

@@ -24,7 +24,7 @@ export class ExampleConfigError extends Error {
   readonly problems: readonly string[]
 
   constructor(problems: readonly string[]) {
-    super(`examples/express: the environment is incomplete or invalid:\n  - ${problems.join('\n  - ')}`)
+    super(`example seller: the environment is incomplete or invalid:\n  - ${problems.join('\n  - ')}`)
     this.name = 'ExampleConfigError'
     this.problems = problems
   }

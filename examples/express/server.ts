@@ -6,12 +6,11 @@
  */
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { realpathSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import express from 'express'
 // A real app imports these from 'tollgate/express'.
 import { localSettler, tollgate } from '../../adapters/express.js'
 import { readExampleConfig, type ExampleEnv } from './config.js'
+import { runAsProgram } from './run-cli.js'
 
 export { ExampleConfigError } from './config.js'
 
@@ -57,25 +56,4 @@ export async function startExampleServer(env: ExampleEnv = process.env): Promise
   }
 }
 
-function runDirectly(): boolean {
-  try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))
-  } catch {
-    return false
-  }
-}
-
-if (runDirectly()) {
-  startExampleServer().then(
-    (server) => {
-      console.log(`tollgate example seller listening on ${server.url} (GET /weather costs 0.01, GET /health is free)`)
-      const stop = (): void => void server.close().finally(() => process.exit(0))
-      process.once('SIGINT', stop)
-      process.once('SIGTERM', stop)
-    },
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error)
-      process.exitCode = 1
-    },
-  )
-}
+runAsProgram(import.meta.url, 'Express', startExampleServer)

@@ -5,15 +5,14 @@
  *   PAY_TO=0x… SETTLER_PRIVATE_KEY=0x… RPC_URL=https://sepolia.base.org npx tsx examples/koa/server.ts
  */
 import { once } from 'node:events'
-import { realpathSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
-import { fileURLToPath } from 'node:url'
 import Router from '@koa/router'
 import Koa from 'koa'
 // A real app imports these from 'tollgate/koa'.
 import { localSettler, tollgate } from '../../adapters/koa.js'
 // The same environment variables as the Express example, read and checked the same way.
 import { readExampleConfig, type ExampleEnv } from '../express/config.js'
+import { runAsProgram } from '../express/run-cli.js'
 
 export async function startExampleServer(env: ExampleEnv = process.env): Promise<{ url: string; close(): Promise<void> }> {
   const config = readExampleConfig(env)
@@ -43,17 +42,4 @@ export async function startExampleServer(env: ExampleEnv = process.env): Promise
   }
 }
 
-if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))) {
-  startExampleServer().then(
-    (server) => {
-      console.log(`tollgate Koa seller listening on ${server.url} (GET /weather costs 0.01, GET /health is free)`)
-      const stop = (): void => void server.close().finally(() => process.exit(0))
-      process.once('SIGINT', stop)
-      process.once('SIGTERM', stop)
-    },
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error)
-      process.exitCode = 1
-    },
-  )
-}
+runAsProgram(import.meta.url, 'Koa', startExampleServer)

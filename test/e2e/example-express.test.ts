@@ -5,6 +5,7 @@ import { ExampleConfigError, startExampleServer, type ExampleServer } from '../.
 import { startTestChain, type TestChain } from '../support/chain.js'
 import { decodeHeader } from '../support/payments.js'
 import { makeV2Fetch } from '../support/v2-buyer.js'
+import { exampleEnv } from '../support/example-env.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const BASE_SEPOLIA_USDC = '0x036CbD53842c5426634e7929541eC2318f3dCF7e'
@@ -12,22 +13,9 @@ const BASE_SEPOLIA_USDC = '0x036CbD53842c5426634e7929541eC2318f3dCF7e'
 let chain: TestChain
 let server: ExampleServer
 
-function envFor(c: TestChain): Record<string, string> {
-  return {
-    PAY_TO: c.accounts.seller.address,
-    SETTLER_PRIVATE_KEY: c.keys.settler,
-    RPC_URL: c.rpcUrl,
-    TOKEN_ADDRESS: c.token,
-    TOKEN_NAME: c.tokenInfo.name,
-    TOKEN_VERSION: c.tokenInfo.version,
-    TOKEN_DECIMALS: String(c.tokenInfo.decimals),
-    PORT: '0',
-  }
-}
-
 beforeAll(async () => {
   chain = await startTestChain()
-  server = await startExampleServer(envFor(chain))
+  server = await startExampleServer(exampleEnv(chain))
 })
 
 afterAll(async () => {
@@ -95,7 +83,7 @@ describe('the Express example seller', () => {
   })
 
   it("charges in the network's USDC when no TOKEN_ADDRESS is given", async () => {
-    const { TOKEN_ADDRESS, TOKEN_NAME, TOKEN_VERSION, TOKEN_DECIMALS, ...env } = envFor(chain)
+    const { TOKEN_ADDRESS, TOKEN_NAME, TOKEN_VERSION, TOKEN_DECIMALS, ...env } = exampleEnv(chain)
     const usdcServer = await startExampleServer(env)
     try {
       const response = await fetch(`${usdcServer.url}/weather`)
@@ -145,7 +133,7 @@ describe('the Express example seller refuses a bad environment', () => {
   })
 
   it('refuses token details without TOKEN_ADDRESS', async () => {
-    const env = { ...envFor(chain), TOKEN_ADDRESS: '' }
+    const env = { ...exampleEnv(chain), TOKEN_ADDRESS: '' }
     await expect(startExampleServer(env)).rejects.toThrow(/TOKEN_NAME, TOKEN_VERSION, TOKEN_DECIMALS given without TOKEN_ADDRESS/)
   })
 })
@@ -177,7 +165,7 @@ describe('examples/express/server.ts run directly', () => {
   })
 
   it('starts, prints where it listens, serves, and stops on SIGTERM', async () => {
-    const run = runExample(envFor(chain))
+    const run = runExample(exampleEnv(chain))
     try {
       const deadline = Date.now() + 20_000
       let url: string | undefined

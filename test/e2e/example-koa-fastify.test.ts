@@ -10,6 +10,7 @@ import * as koaExample from '../../examples/koa/server.js'
 import { startTestChain, type TestChain } from '../support/chain.js'
 import { decodeHeader } from '../support/payments.js'
 import { makeV2Fetch } from '../support/v2-buyer.js'
+import { exampleEnv } from '../support/example-env.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 let chain: TestChain
@@ -22,19 +23,6 @@ afterAll(async () => {
   await chain?.stop()
 })
 
-function envFor(c: TestChain): Record<string, string> {
-  return {
-    PAY_TO: c.accounts.seller.address,
-    SETTLER_PRIVATE_KEY: c.keys.settler,
-    RPC_URL: c.rpcUrl,
-    TOKEN_ADDRESS: c.token,
-    TOKEN_NAME: c.tokenInfo.name,
-    TOKEN_VERSION: c.tokenInfo.version,
-    TOKEN_DECIMALS: String(c.tokenInfo.decimals),
-    PORT: '0',
-  }
-}
-
 const examples = [
   { name: 'koa', start: koaExample.startExampleServer, buyer: 1 },
   { name: 'fastify', start: fastifyExample.startExampleServer, buyer: 2 },
@@ -44,7 +32,7 @@ describe.each(examples)('the $name example seller', ({ name, start, buyer: index
   let server: Awaited<ReturnType<typeof start>>
 
   beforeAll(async () => {
-    server = await start(envFor(chain))
+    server = await start(exampleEnv(chain))
   })
 
   afterAll(async () => {
@@ -73,7 +61,7 @@ describe.each(examples)('the $name example seller', ({ name, start, buyer: index
   it(`runs directly (npx tsx examples/${name}/server.ts), serves, and stops on SIGTERM`, async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', `examples/${name}/server.ts`], {
       cwd: root,
-      env: { PATH: process.env.PATH ?? '', ...envFor(chain) },
+      env: { PATH: process.env.PATH ?? '', ...exampleEnv(chain) },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))

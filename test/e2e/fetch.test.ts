@@ -9,6 +9,7 @@ import { serveOnNode } from '../../examples/hono/node-serve.js'
 import { startTestChain, type TestChain } from '../support/chain.js'
 import { decodeHeader, encodeHeader, signAuthorization, v2Payment } from '../support/payments.js'
 import { makeV2Fetch } from '../support/v2-buyer.js'
+import { exampleEnv } from '../support/example-env.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const PRICE = 100_000n
@@ -32,19 +33,6 @@ function sellerConfig(): TollgateConfig {
     settler: localSettler({ privateKey: chain.keys.settler, rpcUrl: chain.rpcUrl, pollingIntervalMs: 50 }),
     store: memoryStore(),
     networks: [{ name: 'base-sepolia', asset: chain.tokenInfo }],
-  }
-}
-
-function exampleEnv(): Record<string, string> {
-  return {
-    PAY_TO: chain.accounts.seller.address,
-    SETTLER_PRIVATE_KEY: chain.keys.settler,
-    RPC_URL: chain.rpcUrl,
-    TOKEN_ADDRESS: chain.token,
-    TOKEN_NAME: chain.tokenInfo.name,
-    TOKEN_VERSION: chain.tokenInfo.version,
-    TOKEN_DECIMALS: String(chain.tokenInfo.decimals),
-    PORT: '0',
   }
 }
 
@@ -115,7 +103,7 @@ describe('tollgate/fetch as a plain fetch handler (Bun, Deno, Workers style)', (
 
 describe('the Hono example seller', () => {
   it('answers app.request() in-process: /health free, /weather 402 in both generations, then sold to the official v2 client', async () => {
-    const app = createSellerApp(exampleEnv())
+    const app = createSellerApp(exampleEnv(chain))
     expect(await (await app.request('/health')).json()).toEqual({ ok: true })
 
     const challenge = await app.request('http://127.0.0.1/weather')
@@ -136,7 +124,7 @@ describe('the Hono example seller', () => {
   })
 
   it('answers a CORS preflight for /weather without payment', async () => {
-    const res = await createSellerApp(exampleEnv()).request('/weather', {
+    const res = await createSellerApp(exampleEnv(chain)).request('/weather', {
       method: 'OPTIONS',
       headers: { origin: 'https://app.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'payment-signature' },
     })
@@ -145,7 +133,7 @@ describe('the Hono example seller', () => {
   })
 
   it('is sold over real HTTP on 127.0.0.1', async () => {
-    const server = await serveOnNode(createSellerApp(exampleEnv()).fetch, '127.0.0.1', 0)
+    const server = await serveOnNode(createSellerApp(exampleEnv(chain)).fetch, '127.0.0.1', 0)
     try {
       expect((await fetch(`${server.url}/weather`)).status).toBe(402)
       const buyer = nextBuyer()
@@ -161,13 +149,13 @@ describe('the Hono example seller', () => {
 
   it('lists every problem of a bad environment at once', () => {
     expect(() => createSellerApp({})).toThrow(ExampleConfigError)
-    expect(() => createSellerApp({ ...exampleEnv(), PAY_TO: 'nope', RPC_URL: '' })).toThrow(/PAY_TO "nope" is not an EVM address[\s\S]*RPC_URL is required/)
+    expect(() => createSellerApp({ ...exampleEnv(chain), PAY_TO: 'nope', RPC_URL: '' })).toThrow(/PAY_TO "nope" is not an EVM address[\s\S]*RPC_URL is required/)
   })
 
   it('runs as `npx tsx examples/hono/server.ts`: prints where it listens, serves, stops on SIGTERM', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'examples/hono/server.ts'], {
       cwd: root,
-      env: { PATH: process.env.PATH ?? '', ...exampleEnv() },
+      env: { PATH: process.env.PATH ?? '', ...exampleEnv(chain) },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let output = ''

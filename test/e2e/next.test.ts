@@ -6,6 +6,7 @@ import * as weather from '../../examples/next-app/app/weather/route.js'
 import { startTestChain, type TestChain } from '../support/chain.js'
 import { decodeHeader, encodeHeader, signAuthorization, v2Payment } from '../support/payments.js'
 import { makeV2Fetch } from '../support/v2-buyer.js'
+import { exampleEnv } from '../support/example-env.js'
 
 /**
  * Next's own check of a route module's exports (its generated RouteHandlerConfig), restated here:
@@ -23,15 +24,7 @@ const saved = { ...process.env }
 beforeAll(async () => {
   chain = await startTestChain()
   // The example reads its configuration at the first paid request, as it would from .env.local.
-  Object.assign(process.env, {
-    PAY_TO: chain.accounts.seller.address,
-    SETTLER_PRIVATE_KEY: chain.keys.settler,
-    RPC_URL: chain.rpcUrl,
-    TOKEN_ADDRESS: chain.token,
-    TOKEN_NAME: chain.tokenInfo.name,
-    TOKEN_VERSION: chain.tokenInfo.version,
-    TOKEN_DECIMALS: String(chain.tokenInfo.decimals),
-  })
+  Object.assign(process.env, exampleEnv(chain))
 })
 
 afterAll(async () => {
