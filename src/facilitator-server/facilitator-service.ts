@@ -7,6 +7,7 @@ import { inspectEvmPayment, evmReplayKey } from '../methods/evm-exact/inspect-pa
 import { settleAuthorization, verifyAuthorization, type ChainTerms, type EvmProof } from '../methods/evm-exact/verify-authorization.js'
 import type { EvmNetwork } from '../networks/evm-network.js'
 import type { EvmSettler } from '../settlers/evm-chain.js'
+import { ReplayGuard } from '../replay/replay-guard.js'
 import type { Store } from '../stores/store.js'
 import { isRefusal, readAsk, termsOf, type FacilitatorAsk } from './read-request.js'
 
@@ -39,7 +40,11 @@ export class FacilitatorService {
     private readonly store: Store,
     private readonly clock: () => number,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.guard = new ReplayGuard(store, logger)
+  }
+
+  private readonly guard: ReplayGuard
 
   supported(): SupportedResponse {
     const served = [...new Set(this.networks.values())]
@@ -73,13 +78,13 @@ export class FacilitatorService {
     const { terms, proof, key, ttlMs } = prepared
     const payer = proof.authorization.from
     try {
-      if (!(await this.store.claim(key, ttlMs))) return await this.reconcile(prepared, fail)
+      if (!(await this.guard.claim([key], ttlMs))) return await this.reconcile(prepared, fail)
     } catch (error) {
       return this.storeDown(error, () => fail(503, Reason.storeUnavailable, 'the replay store could not answer; nothing was sent'))
     }
     const verification = await verifyAuthorization(terms, proof, prepared.ask.envelope.x402Version, this.clock())
     if (!verification.ok) {
-      await this.release(key)
+      await this.guard.releaseQuietly([key])
       return fail(verification.status === 503 ? 503 : 200, verification.reason, verification.detail, '', payer)
     }
     const settlement = await settleAuthorization(terms, proof)
@@ -88,7 +93,7 @@ export class FacilitatorService {
       return { status: 200, body: { success: true, transaction: settlement.transaction, network, payer, amount: proof.authorization.value.toString() } }
     }
     if (!settlement.broadcast) {
-      await this.release(key)
+      await this.guard.releaseQuietly([key])
       return fail(settlement.status === 503 ? 503 : 200, settlement.reason, settlement.detail, '', payer)
     }
     if (settlement.reason === Reason.settlementUnknown) {
@@ -136,12 +141,6 @@ export class FacilitatorService {
     // Its own prefix: a seller sharing this store claims the bare key before it calls /settle.
     const key = `facilitator:${evmReplayKey(terms, inspection.proof)}`
     return { ask, terms: chainTerms, proof: inspection.proof, key, ttlMs: inspection.replayTtlMs }
-  }
-
-  private async release(key: string): Promise<void> {
-    await this.store.release(key).catch((error: unknown) => {
-      this.logger.warn?.('tollgate facilitator: could not release a claim; it will expire', { error: String(error) })
-    })
   }
 
   private storeDown<T>(error: unknown, answer: () => T): T {

@@ -24,10 +24,7 @@ export function createPass(parts: PassParts): PaymentPass {
   const x402Version = payment.x402Version ?? 2
   let settled: Promise<SettleOutcome> | undefined
   let abandoned: Promise<void> | undefined
-  const release = () =>
-    guard.release(keys).catch((error: unknown) => {
-      logger.warn?.('tollgate: could not release a payment claim; it will expire', { error: String(error) })
-    })
+  const release = () => guard.releaseQuietly(keys)
 
   const settle = async (): Promise<SettleOutcome> => {
     let settlement: Settlement

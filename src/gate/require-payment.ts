@@ -99,8 +99,8 @@ class Gate implements PaymentGate {
     private readonly maxTimeoutSeconds: number,
   ) {
     this.policy = options.settle ?? 'after-handler'
-    this.guard = new ReplayGuard(boundedStore(store, options.storeTimeoutMs ?? 2_000))
     this.logger = options.logger ?? silentLogger
+    this.guard = new ReplayGuard(boundedStore(store, options.storeTimeoutMs ?? 2_000), this.logger)
     this.clock = options.clock ?? Date.now
   }
 
@@ -109,14 +109,14 @@ class Gate implements PaymentGate {
       return { type: 'preflight', ...preflightAnswer(request) }
     }
     const read = readPayment(request)
-    const credential = this.options.prepaid ? request.headers.get(this.options.prepaid.header) : null
-    if (read.kind === 'none' && credential === null) return this.plainChallenge(request)
-    const challenge = this.challengeFactory(request)
-    if (credential !== null && this.options.prepaid) {
-      if (read.kind !== 'none') return this.reject(400, Reason.ambiguousPayment, 'send a prepaid credential or a payment, not both', challenge)
-      return this.options.prepaid.spend(credential, challenge)
+    const prepaid = this.options.prepaid
+    const credential = prepaid ? request.headers.get(prepaid.header) : null
+    if (read.kind === 'none') {
+      if (credential === null || !prepaid) return this.plainChallenge(request)
+      return prepaid.spend(credential, this.challengeFactory(request))
     }
-    if (read.kind === 'none') return { type: 'challenge', ...challenge(402, PAYMENT_REQUIRED_ERROR) }
+    const challenge = this.challengeFactory(request)
+    if (credential !== null) return this.reject(400, Reason.ambiguousPayment, 'send a prepaid credential or a payment, not both', challenge)
     if (read.kind === 'invalid') return this.reject(read.status, read.reason, read.detail, challenge)
 
     const now = this.clock()
@@ -139,11 +139,11 @@ class Gate implements PaymentGate {
     }
 
     const verified = await this.verify(candidates, read.envelope, now).catch(async (error: unknown) => {
-      await this.guard.release(keys).catch(() => undefined)
+      await this.guard.releaseQuietly(keys)
       throw error
     })
     if (!verified.verification.ok) {
-      await this.releaseQuietly(keys)
+      await this.guard.releaseQuietly(keys)
       const { status, reason, detail } = verified.verification
       if (status === 503) this.logger.warn?.('tollgate: verification could not complete', { reason, detail })
       return this.reject(status, reason, detail, challenge)
@@ -236,11 +236,6 @@ class Gate implements PaymentGate {
     }
   }
 
-  private async releaseQuietly(keys: string[]): Promise<void> {
-    await this.guard.release(keys).catch((error: unknown) => {
-      this.logger.warn?.('tollgate: could not release a payment claim; it will expire', { error: String(error) })
-    })
-  }
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,3 +1,4 @@
+import { silentLogger, type Logger } from '../logger.js'
 import type { Store } from '../stores/store.js'
 
 /**
@@ -7,7 +8,10 @@ import type { Store } from '../stores/store.js'
  * itself remembers the authorization.
  */
 export class ReplayGuard {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly logger: Logger = silentLogger,
+  ) {}
 
   /** `true` when every key was free and is now held; otherwise nothing stays held. Store failures throw. */
   async claim(keys: readonly string[], ttlMs: number): Promise<boolean> {
@@ -27,13 +31,16 @@ export class ReplayGuard {
     }
   }
 
-  async release(keys: readonly string[]): Promise<void> {
-    for (const key of keys) await this.store.release(key)
-  }
-
-  private async releaseQuietly(keys: readonly string[]): Promise<void> {
-    // A claim that cannot be released expires by itself; failing closed is the safe outcome.
-    await this.release(keys).catch(() => undefined)
+  /**
+   * Frees claims so the payment may be presented again. Never throws: a claim that cannot be
+   * released expires by itself, and failing closed is the safe outcome.
+   */
+  async releaseQuietly(keys: readonly string[]): Promise<void> {
+    try {
+      for (const key of keys) await this.store.release(key)
+    } catch (error) {
+      this.logger.warn?.('tollgate: could not release a payment claim; it will expire', { error: String(error) })
+    }
   }
 }
 
