@@ -5,6 +5,8 @@
 import { json, type Request, type RequestHandler } from 'express'
 import {
   createTollgate,
+  JSON_BODY_LIMIT_BYTES,
+  jsonBodyRefusal,
   type AdapterTollgate,
   type PaywallOptions,
   type TollgateConfig,
@@ -53,12 +55,12 @@ export function tollgate(config: TollgateConfig): ExpressTollgate {
   }
 }
 
-const parseJson = json({ limit: '16kb' })
+const parseJson = json({ limit: JSON_BODY_LIMIT_BYTES })
 
 /** A body that is not JSON is the buyer's mistake: a 400 with a reason, not Express's HTML error page. */
 const jsonBody: RequestHandler = (req, res, next) => {
   parseJson(req, res, (error?: unknown) => {
-    if (error) sendAnswer(res, { status: 400, headers: { 'content-type': 'application/json; charset=utf-8' }, body: { error: 'invalid_payload', message: 'The request body is not valid JSON.' } })
+    if (error) sendAnswer(res, jsonBodyRefusal((error as { status?: number }).status === 413 ? 413 : 400))
     else next()
   })
 }

@@ -3,7 +3,7 @@
  * Koa and Fastify adapters: IncomingMessage → RequestLike, the decision carried out, and a
  * ServerResponse whose whole output is held back until the payment is settled.
  */
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { answerText, mergeHeaders, type HttpAnswer, type PaymentGate, type PaymentPass, type RequestLike, type VerifiedPayment } from '../src/index.js'
 
 /**
@@ -40,12 +40,6 @@ class NodeHeaders {
 
 export function nodeRequestLike(req: IncomingMessage, absoluteUrl: string | (() => string)): RequestLike {
   return new NodeRequest(req, absoluteUrl)
-}
-
-/** The request's absolute URL from the Host header and the socket (no proxy headers are trusted here). */
-export function absoluteUrlOf(req: IncomingMessage): string {
-  const encrypted = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true
-  return `${encrypted ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`
 }
 
 export function sendAnswer(res: ServerResponse, answer: HttpAnswer): void {
@@ -285,5 +279,3 @@ export function holdUntilSettled(res: ServerResponse, pass: PaymentPass): Hold {
     },
   }
 }
-
-export type { OutgoingHttpHeaders }

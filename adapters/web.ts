@@ -7,6 +7,9 @@
 import {
   answerText,
   createTollgate,
+  JSON_BODY_LIMIT_BYTES,
+  jsonBodyRefusal,
+  parseJsonBody,
   mergeHeaders,
   type HttpAnswer,
   type PaymentGate,
@@ -46,8 +49,6 @@ export function webTollgate(source: ConfigSource) {
   }
 }
 
-const BODY_LIMIT = 16 * 1024
-
 /**
  * Answers `GET <prepaid path>/packages` and `POST <prepaid path>/purchase`; a 404 for anything
  * else. The purchase body is bounded, so nobody can make the seller buffer megabytes.
@@ -55,25 +56,17 @@ const BODY_LIMIT = 16 * 1024
 export async function servePrepaid(core: Tollgate, request: Request): Promise<Response> {
   const plan = core.requirePrepaid()
   if (!plan.handles(request)) return answerToResponse({ status: 404, headers: JSON_TYPE, body: { error: 'not_found' } })
-  let body: unknown
-  if (request.method === 'POST' && /\bjson\b/i.test(request.headers.get('content-type') ?? '')) {
-    const text = await request.text()
-    if (text.length > BODY_LIMIT) return refuse(413, 'The request body is larger than 16 KiB.')
-    try {
-      body = text.trim() === '' ? undefined : (JSON.parse(text) as unknown)
-    } catch {
-      return refuse(400, 'The request body is not valid JSON.')
-    }
-  }
-  const answer = await plan.route(request, body)
+  const contentType = request.headers.get('content-type')
+  // Only a JSON body can carry the package id: anything else is left unread.
+  const text = request.method === 'POST' && /\bjson\b/i.test(contentType ?? '') ? await request.text() : ''
+  if (text.length > JSON_BODY_LIMIT_BYTES) return answerToResponse(jsonBodyRefusal(413))
+  const body = parseJsonBody(text, contentType)
+  if (!body.ok) return answerToResponse(body.answer)
+  const answer = await plan.route(request, body.value)
   return answer ? answerToResponse(answer) : answerToResponse({ status: 404, headers: JSON_TYPE, body: { error: 'not_found' } })
 }
 
 const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' }
-
-function refuse(status: number, message: string): Response {
-  return answerToResponse({ status, headers: JSON_TYPE, body: { error: 'invalid_payload', message } })
-}
 
 export function answerToResponse(answer: HttpAnswer): Response {
   return new Response(answerText(answer), { status: answer.status, headers: answer.headers })
