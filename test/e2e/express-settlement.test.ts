@@ -12,9 +12,12 @@ import {
   encodeHeader,
   signAuthorization,
   v1Payment,
-  v2Payment,
+  freshBuyer as sharedFreshBuyer,
+  requirementAt,
+  signedV2,
   type ExactEvmPayload,
   type V2Payment,
+  type V2Requirement,
 } from '../support/payments.js'
 import { makeV2Fetch } from '../support/v2-buyer.js'
 import { startRpcProxy, type RpcProxy } from './rpc-proxy.js'
@@ -24,15 +27,7 @@ import { startSeller, type Seller } from './seller.js'
 const PRICE = 10_000n
 const PRICE_TEXT = '0.01'
 
-interface Requirement {
-  scheme: string
-  network: string
-  asset: Address
-  amount: string
-  payTo: Address
-  maxTimeoutSeconds: number
-  extra: { name: string; version: string }
-}
+type Requirement = V2Requirement
 
 interface SettleResponse {
   success: boolean
@@ -142,35 +137,12 @@ async function rpc(url: string, method: string, params: unknown[]): Promise<unkn
   return json.result
 }
 
-/** A buyer nobody else uses, holding `funds` of the test token. */
-async function freshBuyer(funds = 1_000_000n): Promise<PrivateKeyAccount> {
-  const buyer = privateKeyToAccount(generatePrivateKey())
-  await chain.mint(buyer.address, funds)
-  return buyer
-}
-
-/** The route's v2 requirement, as a v2 buyer learns it: `accepts[0]` of the PAYMENT-REQUIRED header. */
-async function v2Requirement(url: string): Promise<Requirement> {
-  const res = await fetch(url)
-  await res.arrayBuffer()
-  expect(res.status).toBe(402)
-  const header = res.headers.get('payment-required')
-  expect(header).toBeTruthy()
-  return decodeHeader<{ accepts: Requirement[] }>(header!).accepts[0]!
-}
-
 /** A hand-signed v2 payment for the route at `url` (its `accepted` copied from the route's challenge). */
 async function v2PaymentFor(url: string, buyer: PrivateKeyAccount): Promise<{ header: string; payload: ExactEvmPayload }> {
-  const accepted = await v2Requirement(url)
-  const payload = await signAuthorization({
-    from: buyer,
-    to: accepted.payTo,
-    value: BigInt(accepted.amount),
-    token: { address: accepted.asset, name: accepted.extra.name, version: accepted.extra.version },
-    chainId: chain.chainId,
-  })
-  return { header: encodeHeader(v2Payment(accepted, payload)), payload }
+  return signedV2(chain, await requirementAt(url), buyer)
 }
+
+const freshBuyer = (funds?: bigint) => sharedFreshBuyer(chain, funds)
 
 function payV2(url: string, header: string): Promise<Response> {
   return fetch(url, { headers: { 'PAYMENT-SIGNATURE': header } })

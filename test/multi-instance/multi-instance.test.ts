@@ -4,23 +4,15 @@
  * each process lets one through, and only the chain stops the second charge.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Address, PrivateKeyAccount } from 'viem'
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
+import type { PrivateKeyAccount } from 'viem'
 import { startTestChain, type TestChain } from '../support/chain.js'
-import { decodeHeader, encodeHeader, signAuthorization, v2Payment } from '../support/payments.js'
+import { decodeHeader, freshBuyer as sharedFreshBuyer, signedV2, type V2Requirement } from '../support/payments.js'
 import { requireRedisOrSkip, startRedis, type TestRedis } from '../support/redis.js'
 import { presentConcurrently, startSellerProcess, tally, type SellerProcess } from './seller-cluster.js'
 
 const PRICE = 10_000n // '0.01' in the 6-decimal test token
 const PRESENTATIONS = 100
 const skip = requireRedisOrSkip('multi-instance')
-
-interface Requirement {
-  asset: Address
-  amount: string
-  payTo: Address
-  extra: { name: string; version: string }
-}
 
 let chain: TestChain
 let redis: TestRedis
@@ -32,22 +24,11 @@ async function paymentHeader(seller: SellerProcess, buyer: PrivateKeyAccount): P
   const challenge = await fetch(`${seller.url}/paid`)
   await challenge.arrayBuffer()
   expect(challenge.status).toBe(402)
-  const accepted = decodeHeader<{ accepts: Requirement[] }>(challenge.headers.get('payment-required')!).accepts[0]!
-  const payload = await signAuthorization({
-    from: buyer,
-    to: accepted.payTo,
-    value: BigInt(accepted.amount),
-    token: { address: accepted.asset, name: accepted.extra.name, version: accepted.extra.version },
-    chainId: chain.chainId,
-  })
-  return encodeHeader(v2Payment(accepted, payload))
+  const accepted = decodeHeader<{ accepts: V2Requirement[] }>(challenge.headers.get('payment-required')!).accepts[0]!
+  return (await signedV2(chain, accepted, buyer)).header
 }
 
-async function freshBuyer(): Promise<PrivateKeyAccount> {
-  const buyer = privateKeyToAccount(generatePrivateKey())
-  await chain.mint(buyer.address, 1_000_000n)
-  return buyer
-}
+const freshBuyer = () => sharedFreshBuyer(chain)
 
 const handlersRun = async (sellers: SellerProcess[]) => (await Promise.all(sellers.map((s) => s.health()))).reduce((sum, h) => sum + h.handled, 0)
 

@@ -4,10 +4,10 @@
  * paid requests again once Redis is back, without a restart.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Address, PrivateKeyAccount } from 'viem'
+import type { PrivateKeyAccount } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { startTestChain, type TestChain } from '../support/chain.js'
-import { decodeHeader, encodeHeader, signAuthorization, v2Payment } from '../support/payments.js'
+import { decodeHeader, signedV2, type V2Requirement } from '../support/payments.js'
 import { requireRedisOrSkip, startRedis, type TestRedis } from '../support/redis.js'
 import { startSellerProcess, type SellerProcess } from './seller-cluster.js'
 
@@ -15,13 +15,6 @@ const PRICE = 10_000n
 const FUNDS = 1_000_000n
 const ROUTES = ['/paid', '/paid-first'] as const
 const skip = requireRedisOrSkip('redis outage')
-
-interface Requirement {
-  asset: Address
-  amount: string
-  payTo: Address
-  extra: { name: string; version: string }
-}
 
 interface Answer {
   status: number
@@ -35,17 +28,10 @@ let chain: TestChain
 let redis: TestRedis
 let seller: SellerProcess
 let buyer: PrivateKeyAccount
-let accepted: Requirement
+let accepted: V2Requirement
 
 async function freshPayment(): Promise<string> {
-  const payload = await signAuthorization({
-    from: buyer,
-    to: accepted.payTo,
-    value: BigInt(accepted.amount),
-    token: { address: accepted.asset, name: accepted.extra.name, version: accepted.extra.version },
-    chainId: chain.chainId,
-  })
-  return encodeHeader(v2Payment(accepted, payload))
+  return (await signedV2(chain, accepted, buyer)).header
 }
 
 async function pay(header: string, route: (typeof ROUTES)[number] = '/paid'): Promise<Answer> {
@@ -96,7 +82,7 @@ describe.skipIf(skip)('Redis goes away under a running seller process', () => {
     await chain.mint(buyer.address, FUNDS)
     const challenge = await fetch(`${seller.url}/paid`)
     await challenge.arrayBuffer()
-    accepted = decodeHeader<{ accepts: Requirement[] }>(challenge.headers.get('payment-required')!).accepts[0]!
+    accepted = decodeHeader<{ accepts: V2Requirement[] }>(challenge.headers.get('payment-required')!).accepts[0]!
   })
 
   afterAll(async () => {

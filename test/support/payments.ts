@@ -1,5 +1,7 @@
 import { getAddress, toHex, type Address, type Hex, type PrivateKeyAccount } from 'viem'
 import { randomBytes } from 'node:crypto'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
+import type { TestChain } from './chain.js'
 
 /** EIP-3009 TransferWithAuthorization, as USDC and every x402 `exact` EVM client define it. */
 export const transferWithAuthorizationTypes = {
@@ -115,4 +117,48 @@ export function v2Payment<A extends object, P = ExactEvmPayload>(
   resource?: object,
 ): V2Payment<A, P> {
   return { x402Version: 2, ...(resource === undefined ? {} : { resource }), accepted, payload: exactPayload }
+}
+
+export interface V2Requirement {
+  scheme: string
+  network: string
+  asset: Address
+  amount: string
+  payTo: Address
+  maxTimeoutSeconds: number
+  extra: { name: string; version: string }
+}
+
+/** A buyer nobody else uses, holding `funds` of the test token. */
+export async function freshBuyer(chain: TestChain, funds = 1_000_000n): Promise<PrivateKeyAccount> {
+  const buyer = privateKeyToAccount(generatePrivateKey())
+  if (funds > 0n) await chain.mint(buyer.address, funds)
+  return buyer
+}
+
+/** The route's v2 requirement, as a v2 buyer reads it from the 402. */
+export async function requirementAt(url: string): Promise<V2Requirement> {
+  const res = await fetch(url)
+  await res.arrayBuffer()
+  if (res.status !== 402) throw new Error(`${url} answered ${res.status}, not 402`)
+  return decodeHeader<{ accepts: V2Requirement[] }>(res.headers.get('payment-required')!).accepts[0]!
+}
+
+/** A hand-signed v2 payment for `requirement`, with any field of the authorization overridden. */
+export async function signedV2(
+  chain: TestChain,
+  requirement: V2Requirement,
+  buyer: PrivateKeyAccount,
+  overrides: Partial<AuthorizationParams> = {},
+  accepted: object = requirement,
+): Promise<{ header: string; payload: ExactEvmPayload }> {
+  const payload = await signAuthorization({
+    from: buyer,
+    to: requirement.payTo,
+    value: BigInt(requirement.amount),
+    token: { address: requirement.asset, name: requirement.extra.name, version: requirement.extra.version },
+    chainId: chain.chainId,
+    ...overrides,
+  })
+  return { header: encodeHeader(v2Payment(accepted, payload)), payload }
 }
