@@ -28,13 +28,9 @@ export interface CredentialStatus {
 export interface PrepaidPlan extends PrepaidAcceptor {
   /** Where the packages list and purchase endpoint are mounted, e.g. '/prepaid'. */
   readonly path: string
-  /** `GET <path>/packages`. */
-  packages(request: RequestLike): HttpAnswer
-  /** `POST <path>/purchase`; `body` is the parsed JSON body, if any. */
-  purchase(request: RequestLike, body?: unknown): Promise<HttpAnswer>
   /** Whether `route()` answers this request: `GET <path>/packages`, `POST <path>/purchase` or its preflight. */
   handles(request: RequestLike): boolean
-  /** Answers the requests `handles()` accepts, so an adapter mounts both endpoints with one call; null otherwise. */
+  /** Answers the requests `handles()` accepts (the body is the parsed JSON body, if any): one call mounts both endpoints. */
   route(request: RequestLike, body?: unknown): Promise<HttpAnswer | null>
   revoke(credentialId: string): Promise<void>
   /** What the seller knows of a credential it issued; null when it never issued it (or it is long gone). */
@@ -92,8 +88,6 @@ export function createPrepaidPlan(options: PrepaidOptions, deps: PrepaidDependen
       return { extensions: { prepaid }, v1: { prepaid } }
     },
     spend: (credential, challenge) => spendCredential(credential, context, challenge),
-    packages: (request) => listPackages(packages, { header, purchaseUrl: urlOf(request.url, '/purchase') }),
-    purchase: (request, body) => purchase(request, body, { ...context, packages }),
     handles: (request) => endpointOf(request, path) !== null,
     async route(request, body) {
       const endpoint = endpointOf(request, path)
