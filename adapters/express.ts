@@ -33,8 +33,9 @@ export function tollgate(config: TollgateConfig): ExpressTollgate {
       const plan = core.requirePrepaid()
       // Matched on the full URL, so it works mounted anywhere: app.use(gate.prepaidRoutes()).
       return (req, res, next) => {
+        // Mounted for every request, so the check costs only a string compare.
+        if (!plan.handles(req.method, req.originalUrl.split('?', 1)[0] ?? '')) return next()
         const request = nodeRequestLike(req, urlOf(req))
-        if (!plan.handles(request)) return next()
         jsonBody(req, res, () => {
           plan.route(request, req.body).then((answer) => (answer ? sendAnswer(res, answer) : next()), next)
         })

@@ -36,8 +36,8 @@ export function tollgate(config: TollgateConfig): KoaTollgate {
     prepaidRoutes(): Middleware {
       const plan = core.requirePrepaid()
       return async (ctx, next) => {
+        if (!plan.handles(ctx.method, ctx.path)) return next()
         const request = nodeRequestLike(ctx.req, ctx.href)
-        if (!plan.handles(request)) return next()
         const body = await readJsonBody(ctx.req)
         const answer = body.ok ? await plan.route(request, body.value) : body.answer
         if (answer) answerWith(ctx, answer)

@@ -55,7 +55,7 @@ export function webTollgate(source: ConfigSource) {
  */
 export async function servePrepaid(core: Tollgate, request: Request): Promise<Response> {
   const plan = core.requirePrepaid()
-  if (!plan.handles(request)) return answerToResponse({ status: 404, headers: JSON_TYPE, body: { error: 'not_found' } })
+  if (!plan.handles(request.method, new URL(request.url).pathname)) return answerToResponse({ status: 404, headers: JSON_TYPE, body: { error: 'not_found' } })
   const contentType = request.headers.get('content-type')
   // Only a JSON body can carry the package id: anything else is left unread.
   const text = request.method === 'POST' && /\bjson\b/i.test(contentType ?? '') ? await request.text() : ''

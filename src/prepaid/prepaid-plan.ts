@@ -29,7 +29,7 @@ export interface PrepaidPlan extends PrepaidAcceptor {
   /** Where the packages list and purchase endpoint are mounted, e.g. '/prepaid'. */
   readonly path: string
   /** Whether `route()` answers this request: `GET <path>/packages`, `POST <path>/purchase` or its preflight. */
-  handles(request: RequestLike): boolean
+  handles(method: string, pathname: string): boolean
   /** Answers the requests `handles()` accepts (the body is the parsed JSON body, if any): one call mounts both endpoints. */
   route(request: RequestLike, body?: unknown): Promise<HttpAnswer | null>
   revoke(credentialId: string): Promise<void>
@@ -88,9 +88,9 @@ export function createPrepaidPlan(options: PrepaidOptions, deps: PrepaidDependen
       return { extensions: { prepaid }, v1: { prepaid } }
     },
     spend: (credential, challenge) => spendCredential(credential, context, challenge),
-    handles: (request) => endpointOf(request, path) !== null,
+    handles: (method, pathname) => endpointOf(method, pathname, path) !== null,
     async route(request, body) {
-      const endpoint = endpointOf(request, path)
+      const endpoint = endpointOf(request.method, new URL(request.url).pathname, path)
       if (endpoint === 'packages') return listPackages(packages, { header, purchaseUrl: urlOf(request.url, '/purchase') })
       if (endpoint === 'purchase') return purchase(request, body, { ...context, packages })
       return null
@@ -118,10 +118,11 @@ export function createPrepaidPlan(options: PrepaidOptions, deps: PrepaidDependen
   }
 }
 
-function endpointOf(request: RequestLike, path: string): 'packages' | 'purchase' | null {
-  const pathname = new URL(request.url).pathname.replace(/\/+$/, '')
-  if (pathname === `${path}/packages` && (request.method === 'GET' || request.method === 'HEAD')) return 'packages'
-  if (pathname === `${path}/purchase` && (request.method === 'POST' || request.method === 'OPTIONS')) return 'purchase'
+/** Which endpoint a request is for: from the method and pathname only, since adapters ask on every request. */
+function endpointOf(method: string, pathname: string, path: string): 'packages' | 'purchase' | null {
+  const trimmed = pathname.length > 1 && pathname.endsWith('/') ? pathname.replace(/\/+$/, '') : pathname
+  if (trimmed === `${path}/packages` && (method === 'GET' || method === 'HEAD')) return 'packages'
+  if (trimmed === `${path}/purchase` && (method === 'POST' || method === 'OPTIONS')) return 'purchase'
   return null
 }
 
