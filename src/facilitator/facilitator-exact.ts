@@ -64,8 +64,7 @@ class FacilitatorExactMethod implements PaymentMethod<FacilitatorProof> {
     return inspection.kind === 'match' ? { ...inspection, proof: { evm: inspection.proof } } : inspection
   }
 
-  async verify(proof: FacilitatorProof, envelope: PaymentEnvelope, nowMs: number, requirement?: RequirementPair): Promise<Verification> {
-    if (!requirement) throw new Error(`tollgate: ${this.id} verifies through a facilitator and needs the route's requirement`)
+  async verify(proof: FacilitatorProof, envelope: PaymentEnvelope, nowMs: number, requirement: RequirementPair): Promise<Verification> {
     // What needs no chain is checked here first: no facilitator's `isValid` can make tollgate accept
     // an expired authorization, another amount or another recipient.
     const refused = checkAuthorizationTerms(this.terms, proof.evm.authorization, nowMs)

@@ -78,6 +78,6 @@ export interface PaymentMethod<Proof = unknown> {
    * `requirement` is this method's entry of the route's `accepts`; the gate always passes it, and a
    * method that verifies remotely (a facilitator) needs it. Local methods may ignore it.
    */
-  verify(proof: Proof, envelope: PaymentEnvelope, nowMs: number, requirement?: RequirementPair): Promise<Verification>
-  settle(proof: Proof, requirement?: RequirementPair): Promise<Settlement>
+  verify(proof: Proof, envelope: PaymentEnvelope, nowMs: number, requirement: RequirementPair): Promise<Verification>
+  settle(proof: Proof, requirement: RequirementPair): Promise<Settlement>
 }
