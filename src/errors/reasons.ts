@@ -17,6 +17,14 @@ export const Reason = {
   storeUnavailable: 'store_unavailable',
   chainUnavailable: 'chain_unavailable',
   settlementUnknown: 'settlement_unknown',
+  // tollgate: the settler account cannot pay gas; nothing was sent.
+  settlerInsufficientGas: 'settler_insufficient_gas',
+  // tollgate: a payer has too many payments verified and not yet settled or abandoned.
+  tooManyPending: 'too_many_pending_payments',
+  // tollgate: the handler's answer outgrew the route's held-bytes cap with overflow 'refuse'; nothing charged.
+  responseTooLarge: 'response_too_large',
+  // tollgate: the route's configuration cannot be served (e.g. a Fastify route without the plugin).
+  invalidConfiguration: 'invalid_configuration',
   // tollgate: a remote facilitator could not give a verdict, or gave one tollgate has no code for.
   facilitatorUnavailable: 'facilitator_unavailable',
   facilitatorRejected: 'facilitator_rejected',
@@ -62,7 +70,11 @@ export const reasonMessages: Record<ReasonCode, string> = {
   payment_already_used: 'This payment authorization has already been presented; sign a new one.',
   store_unavailable: 'The payment service is temporarily unavailable; nothing was charged. Retry later.',
   chain_unavailable: 'The blockchain could not be reached; nothing was charged. Retry later.',
-  settlement_unknown: 'The settlement transaction was sent but its outcome is not known yet; do not pay again.',
+  settlement_unknown: 'The settlement transaction was sent but its outcome is not known yet; do not pay again. Present the same payment again later to get what it paid for.',
+  settler_insufficient_gas: "The seller's settlement account cannot pay network fees right now; nothing was charged. Retry later.",
+  too_many_pending_payments: 'This payer has too many payments in progress; nothing was charged. Wait for them to finish.',
+  response_too_large: 'The response is larger than this route holds back before settlement; nothing was charged.',
+  invalid_configuration: 'This paid route is misconfigured on the server; nothing was charged.',
   facilitator_unavailable: 'The payment facilitator could not be reached or gave no usable answer; nothing was charged. Retry later.',
   facilitator_rejected: 'The payment facilitator refused the payment (see detail for its reason).',
   invalid_exact_evm_scheme: 'The payment scheme is not `exact`.',

@@ -8,7 +8,7 @@ import { boundedStore } from '../stores/bounded-store.js'
 import type { Store } from '../stores/store.js'
 import { bearerTokens, type Authorize } from './caller-auth.js'
 import { FacilitatorService } from './facilitator-service.js'
-import { readJsonBody } from './read-body.js'
+import { readJsonBody } from '../http/read-body.js'
 
 export interface FacilitatorHandlerOptions {
   /** Verifies against and settles on the chain: `localSettler({ privateKey, rpcUrl })`. Its account pays the gas. */

@@ -12,6 +12,19 @@ export interface HttpAnswer {
 /** When a route charges: after its handler succeeded (default, like the official middleware) or before it runs. */
 export type SettlementPolicy = 'after-handler' | 'before-handler'
 
+/**
+ * How much of a handler's answer a route holds back while the payment settles (after-handler only).
+ * Past `maxBytes`: 'settle' charges at that moment and then streams the rest live (the buyer has
+ * paid for an answer that is already flowing; a later error does not refund); 'refuse' discards the
+ * answer, frees the payment and answers 502 `response_too_large` (nothing charged).
+ */
+export interface HoldPolicy {
+  maxBytes: number
+  overflow: 'settle' | 'refuse'
+}
+
+export const DEFAULT_HOLD: Readonly<HoldPolicy> = Object.freeze({ maxBytes: 4 * 1024 * 1024, overflow: 'settle' })
+
 export type SettleOutcome =
   /** `response` is absent for prepaid calls: nothing is settled on chain per call. */
   | { ok: true; headers: Record<string, string>; response?: SettleResponse }
@@ -22,6 +35,8 @@ export interface PaymentPass {
   type: 'pass'
   payment: VerifiedPayment
   policy: SettlementPolicy
+  /** The route's cap on held output (adapters that buffer a handler's answer enforce it). */
+  hold: HoldPolicy
   /** Charges the buyer. Idempotent: later calls return the first outcome. */
   settle(): Promise<SettleOutcome>
   /** Nothing will be charged (the handler failed): frees the payment so the buyer may present it again. */

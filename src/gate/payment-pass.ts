@@ -3,7 +3,7 @@ import type { Logger } from '../logger.js'
 import type { Inspection, PaymentMethod, RequirementPair, Settlement, VerifiedPayment } from '../methods/payment-method.js'
 import type { ReplayGuard } from '../replay/replay-guard.js'
 import type { SettleResponse } from '../protocol/wire-types.js'
-import type { HttpAnswer, PaymentPass, SettleOutcome, SettlementPolicy } from './decision.js'
+import type { HoldPolicy, HttpAnswer, PaymentPass, SettleOutcome, SettlementPolicy } from './decision.js'
 import { settlementHeaders } from './settlement-header.js'
 
 export type Candidate = { method: PaymentMethod; requirement: RequirementPair } & Extract<Inspection<unknown>, { kind: 'match' }>
@@ -12,6 +12,7 @@ export interface PassParts {
   candidate: Candidate
   payment: VerifiedPayment
   policy: SettlementPolicy
+  hold: HoldPolicy
   keys: string[]
   guard: ReplayGuard
   logger: Logger
@@ -72,6 +73,7 @@ export function createPass(parts: PassParts): PaymentPass {
     type: 'pass',
     payment,
     policy: parts.policy,
+    hold: parts.hold,
     settle: () => {
       if (abandoned) throw new Error('tollgate: settle() called after abandon()')
       settled ??= settle()

@@ -14,7 +14,8 @@ import { ReplayGuard } from '../replay/replay-guard.js'
 import type { EvmSettler } from '../settlers/evm-chain.js'
 import { boundedStore } from '../stores/bounded-store.js'
 import type { Store } from '../stores/store.js'
-import type { HttpAnswer, PaymentDecision, SettlementPolicy } from './decision.js'
+import { DEFAULT_HOLD, type HoldPolicy, type HttpAnswer, type PaymentDecision, type SettlementPolicy } from './decision.js'
+import type { PayerSlots } from './payer-slots.js'
 import type { PrepaidAcceptor } from './prepaid-acceptor.js'
 import { preflightAnswer } from './preflight.js'
 import { createPass, type Candidate } from './payment-pass.js'
@@ -37,6 +38,13 @@ export interface RequirePaymentOptions {
   /** How long a signed payment stays valid (default 300 s). */
   maxTimeoutSeconds?: number
   settle?: SettlementPolicy
+  /** Cap on the handler output held back before settlement (default 4 MiB, overflow 'settle'). */
+  hold?: Partial<HoldPolicy>
+  /**
+   * Most payments one payer may have verified and not yet settled or abandoned, across the routes
+   * that share this limiter (default 8 per gate; createTollgate shares one across its routes).
+   */
+  pendingPerPayer?: PayerSlots
   /** Also accept prepaid credentials (see `prepaid` in the tollgate configuration). */
   prepaid?: PrepaidAcceptor
   logger?: Logger
@@ -86,6 +94,7 @@ export function requirePayment(
 
 class Gate implements PaymentGate {
   readonly policy: SettlementPolicy
+  private readonly hold: HoldPolicy
   private readonly guard: ReplayGuard
   private readonly logger: Logger
   private readonly clock: () => number
@@ -99,6 +108,7 @@ class Gate implements PaymentGate {
     private readonly maxTimeoutSeconds: number,
   ) {
     this.policy = options.settle ?? 'after-handler'
+    this.hold = { ...DEFAULT_HOLD, ...options.hold }
     this.logger = options.logger ?? silentLogger
     this.guard = new ReplayGuard(boundedStore(store, options.storeTimeoutMs ?? 2_000), this.logger)
     this.clock = options.clock ?? Date.now
@@ -152,6 +162,7 @@ class Gate implements PaymentGate {
       candidate: verified.candidate,
       payment: verified.verification.payment,
       policy: this.policy,
+      hold: this.hold,
       keys,
       guard: this.guard,
       logger: this.logger,

@@ -1,6 +1,6 @@
 import { Reason, type ReasonCode } from '../errors/reasons.js'
 import { StoreUnavailableError } from '../errors/tollgate-error.js'
-import type { HttpAnswer, PaymentDecision } from '../gate/decision.js'
+import { DEFAULT_HOLD, type HttpAnswer, type PaymentDecision } from '../gate/decision.js'
 import type { Logger } from '../logger.js'
 import { EXPOSED_HEADERS } from '../protocol/wire-types.js'
 import type { CredentialFailure, KeyRing } from './credential-keys.js'
@@ -64,6 +64,7 @@ export async function spendCredential(token: string, context: SpendContext, chal
   return {
     type: 'pass',
     policy: 'before-handler',
+    hold: DEFAULT_HOLD,
     payment: {
       scheme: 'prepaid',
       network: 'prepaid',
