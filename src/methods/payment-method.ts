@@ -56,7 +56,11 @@ export interface PrepaidUse {
 
 export type Verification =
   | { ok: true; payment: VerifiedPayment }
-  | { ok: false; status: 402 | 503; reason: ReasonCode; detail: string }
+  /**
+   * `detail` goes to the seller's log only (it may hold RPC URLs or upstream text); `publicDetail`,
+   * when set, is shown to the buyer and must be built from the buyer's own proof alone.
+   */
+  | { ok: false; status: 402 | 503; reason: ReasonCode; detail: string; publicDetail?: string }
 
 export type Settlement =
   | { ok: true; transaction: string }
@@ -64,7 +68,7 @@ export type Settlement =
    * `broadcast` says whether a transaction may have reached the chain: only when it is false may
    * the payment's claim be released for another try.
    */
-  | { ok: false; status: 402 | 502 | 503; reason: ReasonCode; detail: string; broadcast: boolean; transaction?: string }
+  | { ok: false; status: 402 | 502 | 503; reason: ReasonCode; detail: string; publicDetail?: string; broadcast: boolean; transaction?: string }
 
 /** One way to pay for a route. The engine asks each in order; the first match takes the payment. */
 export interface PaymentMethod<Proof = unknown> {
