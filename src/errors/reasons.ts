@@ -54,6 +54,10 @@ export const Reason = {
   prepaidExhausted: 'prepaid_exhausted',
   unknownPackage: 'unknown_package',
   invalidIdempotencyKey: 'invalid_idempotency_key',
+  // tollgate: the credential's package is not one this route takes; nothing was spent.
+  prepaidPackageNotAccepted: 'prepaid_package_not_accepted',
+  // tollgate: the credential has calls left, but fewer than one request on this route costs; nothing was spent.
+  prepaidInsufficientCalls: 'prepaid_insufficient_calls',
 } as const
 
 export type ReasonCode = (typeof Reason)[keyof typeof Reason]
@@ -100,4 +104,6 @@ export const reasonMessages: Record<ReasonCode, string> = {
   prepaid_exhausted: 'The prepaid credential has no calls left; buy a new package.',
   unknown_package: 'No prepaid package has that id; see the packages list.',
   invalid_idempotency_key: 'An Idempotency-Key must be 16 to 200 characters, so nobody can guess it.',
+  prepaid_package_not_accepted: 'This route does not accept credentials of that prepaid package; nothing was spent. See the packages list.',
+  prepaid_insufficient_calls: 'The prepaid credential has fewer calls left than one request on this route costs; nothing was spent.',
 }
