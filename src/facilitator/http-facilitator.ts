@@ -1,6 +1,7 @@
 import { ConfigurationError } from '../errors/tollgate-error.js'
 import type { SettleResponse } from '../protocol/wire-types.js'
-import { callFacilitator, type CallOutcome } from './http-call.js'
+import { facilitatorEndpoint } from './facilitator-endpoint.js'
+import { callFacilitator, MAX_ANSWER_BYTES, type CallOutcome } from './http-call.js'
 import {
   settleResponseSchema,
   supportedResponseSchema,
@@ -25,9 +26,16 @@ export interface FacilitatorCall {
 export type FacilitatorHeaders = Record<string, string> | ((call: FacilitatorCall) => Record<string, string> | Promise<Record<string, string>>)
 
 export interface HttpFacilitatorOptions {
-  /** Base URL; `/verify`, `/settle` and `/supported` are appended (e.g. 'https://x402.org/facilitator'). */
+  /**
+   * Base URL; `/verify`, `/settle` and `/supported` are appended to its path, its query kept
+   * (e.g. 'https://x402.org/facilitator'). Userinfo (`https://user:pass@…`) is sent as Basic auth.
+   * Logs and failure details only ever show its scheme, host and port.
+   */
   url: string
-  /** Extra headers, or a hook called before every request (per-request auth such as a CDP JWT). */
+  /**
+   * Extra headers, or a hook called before every request (per-request auth such as a CDP JWT).
+   * They go to the base URL's origin only: a redirect to another origin is followed without them.
+   */
   headers?: FacilitatorHeaders
   /** Bound on each `/supported` and `/verify` attempt (default 10 s). */
   timeoutMs?: number
@@ -51,8 +59,13 @@ export type SettleReply =
   /** It may have settled: no answer in time, a lost connection (503), or an error/unreadable answer (502). */
   | { kind: 'unknown'; status: 502 | 503; detail: string }
 
-/** A remote x402 facilitator. Every method resolves; failures are values, never throws. */
+/**
+ * A remote x402 facilitator. Every method resolves; failures are values, never throws. Failure
+ * details are for the seller's log: they name the facilitator by origin only, and quote its
+ * answers scrubbed of the base URL's secrets and the request's header values.
+ */
 export interface FacilitatorClient {
+  /** The facilitator's scheme, host and port (`https://f.example/…`), for logs: never its path, query or credentials. */
   readonly url: string
   supported(): Promise<FacilitatorReply<SupportedResponse>>
   verify(request: FacilitatorRequest): Promise<FacilitatorReply<VerifyResponse>>
@@ -65,7 +78,7 @@ const RETRY_DELAY_MS = 100
 export function httpFacilitator(options: HttpFacilitatorOptions): FacilitatorClient {
   const problems = optionProblems(options)
   if (problems.length > 0) throw new ConfigurationError(problems)
-  const base = options.url.replace(/\/+$/, '')
+  const endpoint = facilitatorEndpoint(options.url)
   const timeoutMs = options.timeoutMs ?? 10_000
   const retries = options.retries ?? 1
   const settleTimeoutMs = options.settleTimeoutMs ?? 60_000
@@ -74,38 +87,50 @@ export function httpFacilitator(options: HttpFacilitatorOptions): FacilitatorCli
   let cached: { at: number; value: SupportedResponse } | undefined
   let inFlight: Promise<FacilitatorReply<SupportedResponse>> | undefined
 
-  const call = async (path: FacilitatorPath, body: string | undefined, bound: number): Promise<CallOutcome> => {
-    const url = `${base}/${path}`
+  /**
+   * One exchange. Failure details are scrubbed here; `scrub` is handed on for quoting the answer,
+   * bound to every header value this call sent (a hook's JWT included).
+   */
+  const call = async (path: FacilitatorPath, body: string | undefined, bound: number): Promise<Exchange> => {
     const method = body === undefined ? 'GET' : 'POST'
-    let extra: Record<string, string>
-    try {
-      extra = typeof options.headers === 'function' ? await options.headers({ path, method, url, ...(body === undefined ? {} : { body }) }) : (options.headers ?? {})
-    } catch (error) {
-      return { kind: 'not-connected', detail: `headers hook for ${url} failed: ${error instanceof Error ? error.message : String(error)}` }
+    const sent: string[] = []
+    const scrub = (text: string) => endpoint.scrub(text, sent)
+    const credentials = async (url: string) => {
+      const given = typeof options.headers === 'function' ? await options.headers({ path, method, url, ...(body === undefined ? {} : { body }) }) : (options.headers ?? {})
+      const ownAuthorization = Object.keys(given).some((name) => name.toLowerCase() === 'authorization')
+      const all = { ...(endpoint.basicAuth && !ownAuthorization ? { authorization: endpoint.basicAuth } : {}), ...given }
+      sent.push(...Object.values(all).map(String))
+      return all
     }
-    const headers = { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...extra }
-    return callFacilitator(fetchImpl, url, { method, headers, ...(body === undefined ? {} : { body }) }, bound)
+    const headers = { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) }
+    const outcome = await callFacilitator(fetchImpl, { method, url: endpoint.url(path), headers, credentials, ...(body === undefined ? {} : { body }) }, bound)
+    return { outcome: outcome.kind === 'response' ? outcome : { ...outcome, detail: scrub(outcome.detail) }, scrub }
   }
 
-  /** Reads an answer with bounded retries; `verdict` picks what counts as an answer (a non-2xx verdict included). */
-  const withRetries = async <T>(path: FacilitatorPath, body: string | undefined, read: (status: number, json: unknown) => T | undefined) => {
+  /** What a log may say of an answer that was no usable one: its status and a scrubbed, bounded excerpt. */
+  const unusable = (path: FacilitatorPath, { outcome, scrub }: Exchange & { outcome: Answered }) =>
+    `${endpoint.logName} /${path} answered ${outcome.status}${outcome.oversized ? ` with more than ${MAX_ANSWER_BYTES} bytes` : ` without a usable body: ${excerpt(scrub(outcome.text))}`}`
+
+  /** Reads an answer with bounded retries; `read` picks what counts as an answer (a non-2xx verdict included). */
+  const withRetries = async <T>(path: FacilitatorPath, body: string | undefined, read: (status: number, json: unknown, scrub: (text: string) => string) => T | undefined) => {
     let detail = ''
     for (let attempt = 0; attempt <= retries; attempt++) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS * attempt))
-      const outcome = await call(path, body, timeoutMs)
+      const exchange = await call(path, body, timeoutMs)
+      const { outcome } = exchange
       if (outcome.kind !== 'response') {
         detail = outcome.detail
         continue
       }
-      const value = read(outcome.status, parseJson(outcome.text))
+      const value = read(outcome.status, parseJson(outcome.text), exchange.scrub)
       if (value !== undefined) return { ok: true as const, value }
-      detail = `${base}/${path} answered ${outcome.status} without a usable body: ${excerpt(outcome.text)}`
+      detail = unusable(path, { ...exchange, outcome })
     }
     return { ok: false as const, detail }
   }
 
   return {
-    url: base,
+    url: endpoint.logName,
     supported() {
       if (cached && Date.now() - cached.at < supportedTtlMs) return Promise.resolve({ ok: true, value: cached.value })
       inFlight ??= withRetries('supported', undefined, (status, json) => {
@@ -120,23 +145,38 @@ export function httpFacilitator(options: HttpFacilitatorOptions): FacilitatorCli
     },
     verify(request) {
       // Like the official client: a non-2xx answer carrying `isValid` is a verdict, not an outage.
-      return withRetries('verify', JSON.stringify(request), (status, json) => {
+      return withRetries('verify', JSON.stringify(request), (status, json, scrub) => {
         const parsed = verifyResponseSchema.safeParse(json)
-        return parsed.success && (status < 300 || (status >= 400 && status < 500)) ? parsed.data : undefined
+        if (!parsed.success || !(status < 300 || (status >= 400 && status < 500))) return undefined
+        const { invalidMessage, ...verdict } = parsed.data
+        // The facilitator's free text is for the seller's log, quoted like any answer: scrubbed and bounded.
+        return invalidMessage === undefined ? verdict : { ...verdict, invalidMessage: quote(invalidMessage, scrub) }
       })
     },
     async settle(request) {
-      const outcome = await call('settle', JSON.stringify(request), settleTimeoutMs)
+      const exchange = await call('settle', JSON.stringify(request), settleTimeoutMs)
+      const { outcome, scrub } = exchange
       if (outcome.kind === 'not-connected') return { kind: 'refused', detail: outcome.detail }
       if (outcome.kind === 'lost') return { kind: 'unknown', status: 503, detail: outcome.detail }
+      // It answered with a redirect this client does not follow, instead of settling.
+      if (outcome.kind === 'redirected') return { kind: 'refused', detail: outcome.detail }
       const parsed = settleResponseSchema.safeParse(parseJson(outcome.text))
-      if (parsed.success) return { kind: 'answer', response: parsed.data as SettleResponse }
-      const detail = `${base}/settle answered ${outcome.status}: ${excerpt(outcome.text)}`
+      if (parsed.success) {
+        const { errorMessage, ...response } = parsed.data
+        return { kind: 'answer', response: (errorMessage === undefined ? response : { ...response, errorMessage: quote(errorMessage, scrub) }) as SettleResponse }
+      }
+      const detail = unusable('settle', { ...exchange, outcome })
       // A 4xx without a SettleResponse is a refusal before any work (auth, rate limit, bad request).
       if (outcome.status >= 400 && outcome.status < 500) return { kind: 'refused', detail }
       return { kind: 'unknown', status: 502, detail }
     },
   }
+}
+
+type Answered = Extract<CallOutcome, { kind: 'response' }>
+interface Exchange {
+  outcome: CallOutcome
+  scrub(text: string): string
 }
 
 function optionProblems(options: HttpFacilitatorOptions): string[] {
@@ -163,6 +203,10 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined
   }
+}
+
+function quote(text: string, scrub: (text: string) => string): string {
+  return text === '' ? '' : excerpt(scrub(text))
 }
 
 function excerpt(text: string): string {

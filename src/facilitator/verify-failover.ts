@@ -1,3 +1,4 @@
+import { redactUrls } from '../errors/redact.js'
 import type { FacilitatorClient } from './http-facilitator.js'
 import { supportsKind, type FacilitatorRequest, type VerifyResponse } from './facilitator-wire.js'
 
@@ -34,5 +35,6 @@ export async function verifyWithFailover(facilitators: readonly FacilitatorClien
     if (verdict.ok) return { kind: 'answer', facilitator, response: verdict.value }
     problems.push(verdict.detail)
   }
-  return { kind: 'unavailable', detail: problems.join('; ') }
+  // httpFacilitator's details are scrubbed already; a client of another make may not be so careful.
+  return { kind: 'unavailable', detail: redactUrls(problems.join('; ')) }
 }
