@@ -1,6 +1,12 @@
 import { getAddress, isAddress, type Address } from 'viem'
-import { ConfigurationError, ProblemList } from './errors/tollgate-error.js'
-import type { SettlementPolicy } from './gate/decision.js'
+import { isRecord } from './config/config-shape.js'
+import { prepaidScopeOf, routeSettings } from './config/route-settings.js'
+import { acceptEntries, acceptOptionProblems, defaultsProblems, routeOptionProblems } from './config/validate-route.js'
+import { networkProblems, settlementProblems, storeProblems, tollgateConfigProblems } from './config/validate-tollgate.js'
+import { ConfigurationError } from './errors/tollgate-error.js'
+import type { HoldPolicy, SettlementPolicy } from './gate/decision.js'
+import { PayerSlots } from './gate/payer-slots.js'
+import { scopedAcceptor } from './gate/prepaid-acceptor.js'
 import { requirePayment, type PaymentGate, type RequirePaymentOptions } from './gate/require-payment.js'
 import { silentLogger, type Logger } from './logger.js'
 import { evmExact, type MethodSpec } from './methods/evm-exact/evm-exact.js'
@@ -16,6 +22,10 @@ import { boundedStore } from './stores/bounded-store.js'
 import type { PrepaidPlan } from './prepaid/prepaid-plan.js'
 import type { PrepaidSetup } from './prepaid/prepaid-setup.js'
 
+/**
+ * The seller's configuration. Every key is checked when `tollgate(config)` is built: an unknown
+ * key, a malformed value or a missing settler is a ConfigurationError listing every problem.
+ */
 export interface TollgateConfig {
   /** The address that receives payments (a route or an accepted option may name another). */
   payTo: Address
@@ -27,8 +37,9 @@ export interface TollgateConfig {
    * settlement the facilitator left unknown by reading the chain.
    */
   facilitator?: FacilitatorClient | FacilitatorClient[]
-  /** Replay claims; default an in-memory store (one process only). */
+  /** Replay claims and prepaid counters; default an in-memory store (one process only). */
   store?: Store
+  /** Bound on every store call in milliseconds (a positive integer, default 2000); past it the request fails closed with 503. */
   storeTimeoutMs?: number
   /** Confirms exactly one process serves these routes, allowing the memory store under NODE_ENV=production. */
   singleInstance?: boolean
@@ -36,30 +47,62 @@ export interface TollgateConfig {
   networks?: NetworkDefinition[]
   logger?: Logger
   clock?: () => number
-  /** Defaults for every route. */
-  defaults?: Pick<PaywallOptions, 'description' | 'mimeType' | 'maxTimeoutSeconds' | 'settle'>
+  /** Defaults for every route: `description`, `mimeType`, `maxTimeoutSeconds`, `settle`, `hold` (a route's `hold` is merged over it). */
+  defaults?: Pick<PaywallOptions, 'description' | 'mimeType' | 'maxTimeoutSeconds' | 'settle' | 'hold'>
   /** Prepaid packages, from `prepaid({ secret, packages })` of `tollgate/prepaid`. */
   prepaid?: PrepaidSetup
+  /**
+   * Most payments one payer may have verified and not yet settled or abandoned, across all routes
+   * of this tollgate (a positive integer, default 8). Each may hold a handler's answer in memory;
+   * past the bound that payer's next payment is refused until one finishes, and nothing is charged.
+   */
+  maxPendingPerPayer?: number
 }
 
 /** One way to pay a route: an amount on a network, optionally in another token or to another address. */
 export interface AcceptOption {
+  /** A decimal string in token units ('0.10'), a bigint or `{ atomic: '100000' }`; never a JavaScript number. */
   amount: Price
   network: string
   asset?: TokenInfo
   payTo?: Address
 }
 
+/** How a route takes prepaid credentials (see `RouteOptions.prepaid`). */
+export interface PrepaidRouteOptions {
+  /** Calls one request spends, all or none (a positive integer, default 1). */
+  cost?: number
+  /** Package ids whose credentials this route takes (default: every package); an unknown id is a setup error. */
+  packages?: string[]
+}
+
+/** Route settings, checked when the route is built: unknown keys and malformed values are a ConfigurationError. */
 export interface RouteOptions {
   description?: string
   mimeType?: string
-  /** Absolute URL shown as the resource in challenges; default: the request URL. */
+  /** Absolute http(s) URL shown as the resource in challenges; default: the request URL. */
   resource?: string
+  /** How long a signed payment stays valid, in whole seconds, at least 10 (default 300). */
   maxTimeoutSeconds?: number
-  /** `'after-handler'` (default): charge only when the handler answered < 400. `'before-handler'`: charge first. */
+  /**
+   * Exactly `'after-handler'` (default: hold the answer, charge only when the handler answered
+   * < 400) or `'before-handler'` (charge first, then run the handler). Any other value is refused at setup.
+   */
   settle?: SettlementPolicy
-  /** Also accept prepaid credentials on this route (needs `prepaid` in the tollgate configuration). */
-  prepaid?: boolean
+  /**
+   * Cap on the handler's answer held back while an after-handler payment settles: `maxBytes`
+   * (a positive integer, default 4 MiB) and `overflow`, what happens past it: `'settle'` (default:
+   * charge then, and stream the rest) or `'refuse'` (drop the answer, charge nothing, 502 response_too_large).
+   */
+  hold?: Partial<HoldPolicy>
+  /**
+   * Also accept prepaid credentials on this route (needs `prepaid` in the tollgate configuration).
+   * `true` spends one call of a credential of any package per request. `{ cost, packages }` spends
+   * `cost` calls per request (all or none: with fewer left the request is refused with 402
+   * prepaid_insufficient_calls and nothing is taken) and takes credentials of the listed packages
+   * only (others: 402 prepaid_package_not_accepted, nothing spent).
+   */
+  prepaid?: boolean | PrepaidRouteOptions
 }
 
 /** `{ amount, network }` for one option, or `{ accepts: [...] }` for several, listed to buyers in order. */
@@ -87,78 +130,76 @@ export interface Tollgate {
   requirePrepaid(): PrepaidPlan
 }
 
-/** Validates the seller's configuration once; every route then shares its store, networks and settler. */
+/** Validates the seller's configuration once; every route then shares its store, networks, settler and payer bound. */
 export function createTollgate(config: TollgateConfig): Tollgate {
-  const problems = new ProblemList()
-  if (!config || typeof config !== 'object') problems.add('tollgate(config) needs a configuration object')
-  else {
-    if (!isAddress(config.payTo ?? '', { strict: false })) problems.add(`payTo ${JSON.stringify(config.payTo)} is not an EVM address`)
-    const facilitators = config.facilitator === undefined ? [] : [config.facilitator].flat()
-    if (config.settler !== undefined && config.facilitator !== undefined) {
-      problems.add('give either settler (settle from your own account) or facilitator (settle through a facilitator), not both')
-    } else if (config.facilitator !== undefined) {
-      if (facilitators.length === 0 || !facilitators.every((f) => typeof f?.verify === 'function' && typeof f.settle === 'function')) {
-        problems.add('facilitator must be httpFacilitator({ url }) or a non-empty list of them')
-      }
-    } else if (!config.settler || typeof config.settler.connect !== 'function') {
-      problems.add('settler is required, e.g. localSettler({ privateKey, rpcUrl }), or a facilitator: httpFacilitator({ url })')
-    }
-  }
-  const registry = problems.collect(() => new NetworkRegistry(config?.networks))
-  const store = problems.collect(() => sharedStore(config?.store, config?.singleInstance))
-  problems.throwIfAny()
-  const payTo = getAddress(config.payTo)
-  const logger = config.logger ?? silentLogger
-  const clock = config.clock ?? Date.now
+  const problems = tollgateConfigProblems(config)
+  const given: Record<string, unknown> = isRecord(config) ? config : {}
+  // Parts are built from well-formed values only, so each mistake is reported once, in the words above.
+  const definitions = Array.isArray(given.networks) ? given.networks.filter((n) => networkProblems(n, 'network').length === 0) : []
+  const registry = collect(problems, () => new NetworkRegistry(definitions as NetworkDefinition[]))
+  const store =
+    storeProblems(given.store).length === 0 ? collect(problems, () => sharedStore(given.store as Store | undefined, given.singleInstance === true || undefined)) : undefined
+  const logger = usableLogger(given.logger) ?? silentLogger
+  const clock = typeof given.clock === 'function' ? (given.clock as () => number) : Date.now
+  const defaults: Record<string, unknown> = isRecord(given.defaults) && defaultsProblems(given.defaults).length === 0 ? given.defaults : {}
+  const storeTimeoutMs = Number.isSafeInteger(given.storeTimeoutMs) && (given.storeTimeoutMs as number) > 0 ? (given.storeTimeoutMs as number) : 2_000
+  const pendingPerPayer = new PayerSlots(Number.isSafeInteger(given.maxPendingPerPayer) && (given.maxPendingPerPayer as number) > 0 ? (given.maxPendingPerPayer as number) : 8)
+  const payToValid = typeof given.payTo === 'string' && isAddress(given.payTo, { strict: false })
+  const payTo = payToValid ? getAddress(given.payTo as string) : undefined
+  const facilitators = given.facilitator === undefined ? undefined : [given.facilitator as FacilitatorClient | FacilitatorClient[]].flat()
   // Only endpoints the seller named: tollgate never reads a chain through an RPC it was not given.
-  const rpcUrls = Object.fromEntries((config.networks ?? []).flatMap((n) => (n.rpcUrl ? [[n.name, n.rpcUrl]] : [])))
+  const rpcUrls = Object.fromEntries((definitions as NetworkDefinition[]).flatMap((n) => (n.rpcUrl ? [[n.name, n.rpcUrl]] : [])))
 
   const route = (options: PaywallOptions, prepaid?: PrepaidPlan): PaymentGate => {
-    if (options.prepaid && !prepaid) throw new ConfigurationError(['route accepts prepaid credentials, but tollgate has no `prepaid` configuration'])
-    const accepts = 'accepts' in options ? options.accepts : [options]
-    const methods = (accepts ?? []).map((option): MethodSpec => {
+    const found = routeOptionProblems(options)
+    if (!isRecord(options)) throw new ConfigurationError(found)
+    const scope = prepaidScopeOf(options.prepaid)
+    if (options.prepaid !== undefined && options.prepaid !== false && !prepaid) found.push('route accepts prepaid credentials, but tollgate has no `prepaid` configuration')
+    if (scope && prepaid) found.push(...prepaid.scopeProblems(scope))
+    const accepts = acceptEntries(options).filter((entry) => acceptOptionProblems(entry, 'accept').length === 0) as AcceptOption[]
+    const methods = accepts.map((option): MethodSpec => {
       const spec = {
         network: option.network,
         amount: option.amount,
         ...(option.asset ? { asset: option.asset } : {}),
         ...(option.payTo ? { payTo: option.payTo } : {}),
       }
-      return config.facilitator ? facilitatorExact({ ...spec, facilitators: [config.facilitator].flat(), rpcUrls }) : evmExact(spec)
+      return facilitators ? facilitatorExact({ ...spec, facilitators, rpcUrls }) : evmExact(spec)
     })
     const routeOptions: RequirePaymentOptions = {
-      ...config.defaults,
-      ...stripUndefined({
-        description: options.description,
-        mimeType: options.mimeType,
-        resource: options.resource,
-        maxTimeoutSeconds: options.maxTimeoutSeconds,
-        settle: options.settle,
-      }),
+      ...routeSettings(options, defaults),
       store: store as Store,
       singleInstance: true, // already checked above for this store
-      payTo,
-      ...(config.settler ? { settler: config.settler } : {}),
+      ...(payTo ? { payTo } : {}),
+      ...(given.settler ? { settler: given.settler as EvmSettler } : {}),
       networks: registry as NetworkRegistry,
-      ...(config.storeTimeoutMs !== undefined ? { storeTimeoutMs: config.storeTimeoutMs } : {}),
-      ...(options.prepaid && prepaid ? { prepaid } : {}),
+      storeTimeoutMs,
+      pendingPerPayer,
+      ...(scope && prepaid ? { prepaid: scopedAcceptor(prepaid, scope) } : {}),
       logger,
       clock,
     }
-    return requirePayment(undefined, methods, routeOptions)
+    const gate = methods.length > 0 ? collect(found, () => requirePayment(undefined, methods, routeOptions)) : undefined
+    if (found.length > 0 || !gate) throw new ConfigurationError([...new Set(found)])
+    return gate
   }
 
-  if (config.prepaid && typeof (config.prepaid as Partial<PrepaidSetup>).create !== 'function') {
-    throw new ConfigurationError(["prepaid must be built with prepaid({ secret, packages }) from 'tollgate/prepaid'"])
-  }
-  const prepaid = config.prepaid
-    ? config.prepaid.create({
-        store: boundedStore(store as Store, config.storeTimeoutMs ?? 2_000),
-        payTo,
-        route: (options) => route({ ...options, prepaid: false }),
-        logger,
-        clock,
-      })
-    : undefined
+  // Packages are checked when everything their purchase routes need is sound, so their problems join the rest.
+  const foundation = registry && store && payTo && settlementProblems(given.settler, given.facilitator).length === 0
+  const setup = given.prepaid as Partial<PrepaidSetup> | undefined
+  const prepaid =
+    foundation && setup && typeof setup.create === 'function'
+      ? collect(problems, () =>
+          (setup as PrepaidSetup).create({
+            store: boundedStore(store as Store, storeTimeoutMs, logger),
+            payTo: payTo as string,
+            route: (options) => route({ ...options, prepaid: false }),
+            logger,
+            clock,
+          }),
+        )
+      : undefined
+  if (problems.length > 0) throw new ConfigurationError([...new Set(problems)])
 
   return {
     store: store as Store,
@@ -172,6 +213,18 @@ export function createTollgate(config: TollgateConfig): Tollgate {
   }
 }
 
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
+/** Runs `build`, adding a ConfigurationError's problems to `problems` instead of stopping. */
+function collect<T>(problems: string[], build: () => T): T | undefined {
+  try {
+    return build()
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error
+    problems.push(...error.problems)
+    return undefined
+  }
+}
+
+function usableLogger(logger: unknown): Logger | undefined {
+  if (!isRecord(logger)) return undefined
+  return (['debug', 'info', 'warn', 'error'] as const).every((level) => logger[level] === undefined || typeof logger[level] === 'function') ? (logger as Logger) : undefined
 }

@@ -47,9 +47,9 @@ export function routeOptionProblems(options: unknown): string[] {
   return problems
 }
 
-/** The ways to pay a route lists, as given (each still to be checked with acceptOptionProblems). */
+/** The ways to pay a route lists (the top-level `{ amount, network, asset, payTo }` or `accepts`), each still to be checked with acceptOptionProblems. */
 export function acceptEntries(options: Record<string, unknown>): unknown[] {
-  if (options.accepts === undefined) return [options]
+  if (options.accepts === undefined) return [Object.fromEntries(ACCEPT_OPTION_KEYS.filter((key) => options[key] !== undefined).map((key) => [key, options[key]]))]
   return Array.isArray(options.accepts) ? options.accepts : []
 }
 

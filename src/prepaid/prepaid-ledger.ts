@@ -29,12 +29,13 @@ const DAY_MS = 86_400_000
 export class PrepaidLedger {
   constructor(private readonly store: Store) {}
 
-  take(id: string, limit: number, expiresAtMs: number, nowMs: number): Promise<number | null> {
-    return this.store.take(`${PREFIX}used:${id}`, limit, lifetime(expiresAtMs, nowMs))
+  /** Takes `count` calls at once, or none: the calls left after it, or null when fewer than `count` are left. */
+  take(id: string, limit: number, expiresAtMs: number, nowMs: number, count = 1): Promise<number | null> {
+    return this.store.take(`${PREFIX}used:${id}`, limit, lifetime(expiresAtMs, nowMs), count)
   }
 
-  giveBack(id: string): Promise<void> {
-    return this.store.giveBack(`${PREFIX}used:${id}`)
+  giveBack(id: string, count = 1): Promise<void> {
+    return this.store.giveBack(`${PREFIX}used:${id}`, count)
   }
 
   async used(id: string): Promise<number> {

@@ -7,7 +7,12 @@ export interface CredentialKey {
   secret: string | Uint8Array
 }
 
-/** What one payment buys: `calls` calls within `days` days. */
+/**
+ * What one payment buys: `calls` calls within `days` days. A call is one request on a route that
+ * costs 1; a route may cost more (`paywall({ ..., prepaid: { cost: 5 } })` takes 5 calls per
+ * request) and may take only some packages (`prepaid: { packages: ['pro'] }`), so a credential
+ * bought cheaply for light routes cannot be spent on expensive ones.
+ */
 export interface PrepaidPackage {
   id: string
   calls: number

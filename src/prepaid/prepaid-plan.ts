@@ -1,6 +1,6 @@
 import { ConfigurationError, ProblemList } from '../errors/tollgate-error.js'
 import type { HttpAnswer } from '../gate/decision.js'
-import type { PrepaidAcceptor } from '../gate/prepaid-acceptor.js'
+import type { PrepaidAcceptor, PrepaidScope } from '../gate/prepaid-acceptor.js'
 import type { PaymentGate } from '../gate/require-payment.js'
 import type { RequestLike } from '../http/request-like.js'
 import type { Logger } from '../logger.js'
@@ -32,6 +32,11 @@ export interface PrepaidPlan extends PrepaidAcceptor {
   handles(method: string, pathname: string): boolean
   /** Answers the requests `handles()` accepts (the body is the parsed JSON body, if any): one call mounts both endpoints. */
   route(request: RequestLike, body?: unknown): Promise<HttpAnswer | null>
+  /**
+   * Problems with a route's prepaid scope: package ids this plan does not sell, and a cost no
+   * accepted package could ever pay (more calls than it holds).
+   */
+  scopeProblems(scope: PrepaidScope): string[]
   revoke(credentialId: string): Promise<void>
   /** What the seller knows of a credential it issued; null when it never issued it (or it is long gone). */
   status(credentialId: string): Promise<CredentialStatus | null>
@@ -83,11 +88,32 @@ export function createPrepaidPlan(options: PrepaidOptions, deps: PrepaidDependen
   return {
     path,
     header,
-    discovery(requestUrl) {
-      const prepaid = { packages: urlOf(requestUrl, '/packages'), purchase: urlOf(requestUrl, '/purchase'), header }
+    discovery(requestUrl, scope) {
+      const prepaid = {
+        packages: urlOf(requestUrl, '/packages'),
+        purchase: urlOf(requestUrl, '/purchase'),
+        header,
+        // Only what differs from a plain prepaid route, so buyers know a call here spends more, or needs another package.
+        ...(scope && scope.cost !== 1 ? { cost: scope.cost } : {}),
+        ...(scope?.packages ? { acceptedPackages: [...scope.packages] } : {}),
+      }
       return { extensions: { prepaid }, v1: { prepaid } }
     },
-    spend: (credential, challenge) => spendCredential(credential, context, challenge),
+    spend: (credential, challenge, scope) => spendCredential(credential, context, challenge, scope),
+    scopeProblems(scope) {
+      const problems: string[] = []
+      const unknown = (scope.packages ?? []).filter((id) => !packages.has(id))
+      if (unknown.length > 0) {
+        problems.push(`prepaid.packages: ${unknown.map((id) => JSON.stringify(id)).join(', ')} ${unknown.length === 1 ? 'is not a package' : 'are not packages'}; packages: ${[...packages.keys()].join(', ')}`)
+      }
+      const accepted = scope.packages ? scope.packages.filter((id) => packages.has(id)) : [...packages.keys()]
+      const short = accepted.filter((id) => (packages.get(id)?.pkg.calls ?? 0) < scope.cost)
+      // Listed explicitly, each package must be able to pay; with every package accepted, at least one must.
+      if (short.length > 0 && (scope.packages || short.length === accepted.length)) {
+        problems.push(`prepaid.cost ${scope.cost} is more calls than package ${short.map((id) => JSON.stringify(id)).join(', ')} holds: its credentials could never pay here`)
+      }
+      return problems
+    },
     handles: (method, pathname) => endpointOf(method, pathname, path) !== null,
     async route(request, body) {
       const endpoint = endpointOf(request.method, new URL(request.url).pathname, path)

@@ -1,6 +1,7 @@
 import { Reason, type ReasonCode } from '../errors/reasons.js'
 import { StoreUnavailableError } from '../errors/tollgate-error.js'
 import { DEFAULT_HOLD, type HttpAnswer, type PaymentDecision } from '../gate/decision.js'
+import { DEFAULT_PREPAID_SCOPE, type PrepaidScope } from '../gate/prepaid-acceptor.js'
 import type { Logger } from '../logger.js'
 import { EXPOSED_HEADERS } from '../protocol/wire-types.js'
 import type { CredentialFailure, KeyRing } from './credential-keys.js'
@@ -28,25 +29,41 @@ const statusOf: Record<CredentialFailure, number> = {
 }
 
 /**
- * Spends one call of a credential: signature and claims first (no state touched for a forged
- * token), then revocation, then one atomic take on the server's counter. The pass gives the call
- * back when the handler fails.
+ * Spends a route's cost (`scope.cost` calls, default 1) of a credential: signature and claims
+ * first (no state touched for a forged token), then the route's package scope, then revocation,
+ * then one atomic take of all the calls, or none. The pass gives them back when the handler fails.
  */
-export async function spendCredential(token: string, context: SpendContext, challenge: Challenge): Promise<PaymentDecision> {
+export async function spendCredential(
+  token: string,
+  context: SpendContext,
+  challenge: Challenge,
+  scope: PrepaidScope = DEFAULT_PREPAID_SCOPE,
+): Promise<PaymentDecision> {
   const { keys, ledger, audience, logger, clock } = context
   const nowMs = clock()
   const check = keys.verify(token.trim(), audience, Math.floor(nowMs / 1000))
   if (!check.ok) return reject(statusOf[check.reason], check.reason, check.detail, challenge)
   const claims = check.claims
+  // A valid credential for another package: the buyer may still pay here another way, so 402 with the challenge.
+  if (scope.packages && !scope.packages.includes(claims.pkg)) {
+    const detail = `package ${JSON.stringify(claims.pkg)} is not accepted on this route (accepted: ${scope.packages.join(', ')})`
+    return reject(402, Reason.prepaidPackageNotAccepted, detail, challenge)
+  }
+  const cost = scope.cost
   const expiresAtMs = claims.exp * 1000
   let remaining: number | null
+  let left = 0
   try {
     if (await ledger.isRevoked(claims.jti)) return reject(402, Reason.prepaidRevoked, `credential ${claims.jti} was revoked`, challenge)
-    remaining = await ledger.take(claims.jti, claims.calls, expiresAtMs, nowMs)
+    remaining = await ledger.take(claims.jti, claims.calls, expiresAtMs, nowMs, cost)
+    if (remaining === null && cost > 1) left = Math.max(claims.calls - (await ledger.used(claims.jti)), 0)
   } catch (error) {
     if (!(error instanceof StoreUnavailableError)) throw error
     logger.error?.('tollgate: prepaid store unavailable, refusing the call', { error: error.message })
     return reject(503, Reason.storeUnavailable, undefined, challenge)
+  }
+  if (remaining === null && left > 0) {
+    return reject(402, Reason.prepaidInsufficientCalls, `${left} calls left on ${claims.jti}; a request here costs ${cost}`, challenge)
   }
   if (remaining === null) return reject(402, Reason.prepaidExhausted, `all ${claims.calls} calls of ${claims.jti} are spent`, challenge)
 
@@ -55,8 +72,8 @@ export async function spendCredential(token: string, context: SpendContext, chal
   const giveBack = async () => {
     if (givenBack) return
     givenBack = true
-    await ledger.giveBack(claims.jti).catch((error: unknown) => {
-      logger.warn?.('tollgate: could not give a prepaid call back', { credentialId: claims.jti, error: String(error) })
+    await ledger.giveBack(claims.jti, cost).catch((error: unknown) => {
+      logger.warn?.('tollgate: could not give prepaid calls back', { credentialId: claims.jti, calls: cost, error: String(error) })
     })
   }
   // Settled before the handler: nothing can fail after the take, so the answer need not be held

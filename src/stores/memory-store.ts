@@ -1,16 +1,26 @@
 import { LRUCache } from 'lru-cache'
 import { StoreUnavailableError } from '../errors/tollgate-error.js'
-import type { Store } from './store.js'
+import { unitCount, type Store } from './store.js'
 
 export interface MemoryStoreOptions {
-  /** Most keys held at once (default 100 000). When full of live keys, claims fail closed rather than evict. */
+  /** Most keys held at once (default 100 000). When full of live keys, new keys fail closed rather than evict. */
   maxEntries?: number
 }
 
+export const DEFAULT_MAX_ENTRIES = 100_000
+
 /**
  * A Store for one process. Each operation runs to completion within one tick, which makes it
- * atomic under Node's event loop. It refuses new claims when full instead of evicting a live one:
- * an evicted claim would let the same payment be accepted twice.
+ * atomic under Node's event loop.
+ *
+ * The numbers: it holds at most `maxEntries` keys (default 100 000; a key is a claimed payment, a
+ * prepaid counter or a record, a few hundred bytes each, so tens of MB at the cap). Every key has a
+ * lifetime and leaves at its expiry; expired keys are dropped as soon as room is needed. When the
+ * store is full of live keys, an operation that would add a key (a new claim, a first take, a new
+ * record) throws StoreUnavailableError, so the gate answers 503 store_unavailable and charges
+ * nothing; operations on existing keys still work. It never evicts a live key: an evicted claim
+ * would let the same payment be accepted twice. How long a payment's claim lives is the gate's
+ * choice (until the authorization can no longer be settled, plus a margin).
  */
 export class MemoryStore implements Store {
   readonly kind = 'memory'
@@ -18,7 +28,7 @@ export class MemoryStore implements Store {
   private readonly maxEntries: number
 
   constructor(options: MemoryStoreOptions = {}) {
-    this.maxEntries = options.maxEntries ?? 100_000
+    this.maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES
     // The LRU bound is set above our own check so the cache never evicts on its own.
     this.cache = new LRUCache<string, number | string>({ max: this.maxEntries + 1, allowStale: false })
   }
@@ -34,22 +44,24 @@ export class MemoryStore implements Store {
     this.cache.delete(key)
   }
 
-  async take(key: string, limit: number, ttlMs: number): Promise<number | null> {
+  async take(key: string, limit: number, ttlMs: number, count = 1): Promise<number | null> {
+    const units = unitCount(count)
     const used = this.counter(key)
     if (used === undefined) {
-      if (limit < 1) return null
+      if (units > limit) return null
       this.ensureRoom()
-      this.cache.set(key, 1, { ttl: ttlMs })
-      return limit - 1
+      this.cache.set(key, units, { ttl: ttlMs })
+      return limit - units
     }
-    if (used >= limit) return null
-    this.cache.set(key, used + 1, { noUpdateTTL: true })
-    return limit - used - 1
+    if (used + units > limit) return null
+    this.cache.set(key, used + units, { noUpdateTTL: true })
+    return limit - used - units
   }
 
-  async giveBack(key: string): Promise<void> {
+  async giveBack(key: string, count = 1): Promise<void> {
+    const units = unitCount(count)
     const used = this.counter(key)
-    if (used !== undefined && used > 0) this.cache.set(key, used - 1, { noUpdateTTL: true })
+    if (used !== undefined && used > 0) this.cache.set(key, Math.max(used - units, 0), { noUpdateTTL: true })
   }
 
   async get(key: string): Promise<string | null> {

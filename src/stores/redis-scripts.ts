@@ -4,31 +4,37 @@
  */
 
 /**
- * KEYS[1] counter, ARGV[1] limit, ARGV[2] lifetime in ms. Returns the units left, or -1 when the
- * limit is spent. INCR keeps the key's expiry, so the lifetime runs from the first take only.
+ * KEYS[1] counter, ARGV[1] limit, ARGV[2] lifetime in ms, ARGV[3] units to take (all or none).
+ * Returns the units left, or -1 when fewer than that are left (nothing taken). INCRBY keeps the
+ * key's expiry, so the lifetime runs from the first take only.
  */
 export const TAKE_SCRIPT = `
 local limit = tonumber(ARGV[1])
+local units = tonumber(ARGV[3] or '1')
 local current = redis.call('GET', KEYS[1])
 if not current then
-  if limit < 1 then return -1 end
-  redis.call('SET', KEYS[1], 1, 'PX', ARGV[2])
-  return limit - 1
+  if units > limit then return -1 end
+  redis.call('SET', KEYS[1], units, 'PX', ARGV[2])
+  return limit - units
 end
 local used = tonumber(current)
 if not used then return redis.error_reply('tollgate: key holds a value, not a counter') end
-if used >= limit then return -1 end
-redis.call('INCR', KEYS[1])
-return limit - used - 1
+if used + units > limit then return -1 end
+redis.call('INCRBY', KEYS[1], units)
+return limit - used - units
 `
 
-/** KEYS[1] counter. Gives one unit back, never below zero; a missing key stays missing; DECR keeps the expiry. */
+/**
+ * KEYS[1] counter, ARGV[1] units to give back. Never below zero; a missing key stays missing;
+ * DECRBY keeps the expiry.
+ */
 export const GIVE_BACK_SCRIPT = `
 local current = redis.call('GET', KEYS[1])
 if not current then return 0 end
 local used = tonumber(current)
 if not used then return redis.error_reply('tollgate: key holds a value, not a counter') end
-if used > 0 then redis.call('DECR', KEYS[1]) end
+local units = math.min(tonumber(ARGV[1] or '1'), used)
+if units > 0 then redis.call('DECRBY', KEYS[1], units) end
 return 0
 `
 

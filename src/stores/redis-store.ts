@@ -1,6 +1,6 @@
 import { ConfigurationError } from '../errors/tollgate-error.js'
 import { GIVE_BACK_SCRIPT, hexDigest, luaScript, TAKE_SCRIPT, type LuaScript } from './redis-scripts.js'
-import type { Store } from './store.js'
+import { unitCount, type Store } from './store.js'
 
 /**
  * Sends one Redis command and resolves with its reply, e.g. `(args) => client.sendCommand(args)`
@@ -65,16 +65,18 @@ export class RedisStore implements Store {
     await this.send(['DEL', await this.redisKey(key)])
   }
 
-  async take(key: string, limit: number, ttlMs: number): Promise<number | null> {
-    const reply = await this.evaluate(this.takeScript, await this.redisKey(key), [String(limit), millis(ttlMs)])
+  async take(key: string, limit: number, ttlMs: number, count = 1): Promise<number | null> {
+    const units = String(unitCount(count))
+    const reply = await this.evaluate(this.takeScript, await this.redisKey(key), [String(limit), millis(ttlMs), units])
     if (reply === null || reply === undefined) return null
     const left = Number(reply)
     if (!Number.isInteger(left)) throw unexpected('take', reply)
     return left < 0 ? null : left
   }
 
-  async giveBack(key: string): Promise<void> {
-    await this.evaluate(this.giveBackScript, await this.redisKey(key), [])
+  async giveBack(key: string, count = 1): Promise<void> {
+    const units = String(unitCount(count))
+    await this.evaluate(this.giveBackScript, await this.redisKey(key), [units])
   }
 
   async get(key: string): Promise<string | null> {

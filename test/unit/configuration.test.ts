@@ -72,7 +72,7 @@ describe('tollgate configuration errors are thrown at setup, all at once', () =>
     )
     expect(problems.join('\n')).toMatch(/more precision than the token's 6 decimals/)
     expect(problems.join('\n')).toMatch(/unknown network "nowhere"/)
-    expect(problems.join('\n')).toMatch(/not a number/)
+    expect(problems.join('\n')).toMatch(/accepts\[2\].amount 0.1 is a number/)
     expect(problems.join('\n')).toMatch(/maxTimeoutSeconds/)
   })
 
