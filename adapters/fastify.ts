@@ -18,7 +18,7 @@ import {
   type TollgateConfig,
   type VerifiedPayment,
 } from '../src/index.js'
-import { admit, discardBody, holdUntilSettled, keepHeaders, nodeRequestLike, reportCompletion, settlePending, type Hold } from './node.js'
+import { admit, clientLeft, discardBody, holdUntilSettled, keepHeaders, nodeRequestLike, reportCompletion, settlePending, settlesFirst, type Hold } from './node.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -118,10 +118,11 @@ export function tollgate(config: TollgateConfig): FastifyTollgate {
         const pass = await admit(gate, nodeRequestLike(request.raw, () => urlOf(request)), {
           send: (answer) => void reply.send(answerWith(reply, answer) ?? undefined),
           setHeaders: (headers) => void reply.headers(mergeHeaders(headers, (n) => reply.getHeader(n))),
+          left: () => clientLeft(reply.raw),
         })
         if (!pass) return reply
         request.payment = pass.payment
-        if (pass.policy === 'before-handler') {
+        if (settlesFirst(pass)) {
           // No hook for every request: the raw response reports the final status of this one.
           reportCompletion(reply.raw, pass)
           return

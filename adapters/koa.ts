@@ -16,7 +16,7 @@ import {
   type VerifiedPayment,
 } from '../src/index.js'
 import { readJsonBody } from './node-body.js'
-import { admit, discardBody, holdUntilSettled, keepHeaders, nodeRequestLike, settlePending } from './node.js'
+import { admit, clientLeft, discardBody, holdUntilSettled, keepHeaders, nodeRequestLike, reportCompletion, settlePending, settlesFirst } from './node.js'
 
 declare module 'koa' {
   interface DefaultState {
@@ -49,16 +49,22 @@ export function tollgate(config: TollgateConfig): KoaTollgate {
         // ctx.href honours `app.proxy`, so the proxy settings decide the resource the buyer sees.
         // (Koa 3's ctx.origin is the Origin request header, not this URL's origin.)
         const request = nodeRequestLike(ctx.req, () => ctx.href)
-        const pass = await admit(gate, request, { send: (answer) => answerWith(ctx, answer), setHeaders: (headers) => ctx.set(mergeHeaders(headers, (n) => ctx.response.get(n))) })
+        const pass = await admit(gate, request, {
+          send: (answer) => answerWith(ctx, answer),
+          setHeaders: (headers) => ctx.set(mergeHeaders(headers, (n) => ctx.response.get(n))),
+          left: () => clientLeft(ctx.res),
+        })
         if (!pass) return
         ctx.state.payment = pass.payment
-        if (pass.policy === 'before-handler') {
+        if (settlesFirst(pass)) {
           try {
             await next()
           } catch (error) {
             await pass.complete?.(500)
             throw error
           }
+          // A handler that bypassed Koa may still be writing: its raw response reports when it is over.
+          if (ctx.respond === false) return reportCompletion(ctx.res, pass)
           return pass.complete?.(ctx.status)
         }
 

@@ -2,15 +2,15 @@
  * The one bridge between Web-standard Request/Response and the core, shared by the Next.js and
  * fetch adapters. A Response's body is a stream nobody reads until the Response is returned, so
  * holding a handler's output until the payment settles needs no capture: only not returning early.
+ * Nothing of the body is read or buffered before settlement, so the route's cap on held bytes
+ * (`hold`) has nothing to bound here: the producer is simply not pulled until the buyer reads.
  * Nothing here touches a Node API (whether the core does decides where it runs: see the README).
  */
 import {
   answerText,
   createTollgate,
-  JSON_BODY_LIMIT_BYTES,
-  jsonBodyRefusal,
-  parseJsonBody,
   mergeHeaders,
+  readWebJsonBody,
   type HttpAnswer,
   type PaymentGate,
   type PaymentPass,
@@ -51,16 +51,13 @@ export function webTollgate(source: ConfigSource) {
 
 /**
  * Answers `GET <prepaid path>/packages` and `POST <prepaid path>/purchase`; a 404 for anything
- * else. The purchase body is bounded, so nobody can make the seller buffer megabytes.
+ * else. The purchase body is read with a byte cap (a larger one is cancelled unread), so nobody can
+ * make the seller pull megabytes.
  */
 export async function servePrepaid(core: Tollgate, request: Request): Promise<Response> {
   const plan = core.requirePrepaid()
   if (!plan.handles(request.method, new URL(request.url).pathname)) return answerToResponse({ status: 404, headers: JSON_TYPE, body: { error: 'not_found' } })
-  const contentType = request.headers.get('content-type')
-  // Only a JSON body can carry the package id: anything else is left unread.
-  const text = request.method === 'POST' && /\bjson\b/i.test(contentType ?? '') ? await request.text() : ''
-  if (text.length > JSON_BODY_LIMIT_BYTES) return answerToResponse(jsonBodyRefusal(413))
-  const body = parseJsonBody(text, contentType)
+  const body = request.method === 'POST' ? await readWebJsonBody(request) : ({ ok: true, value: undefined } as const)
   if (!body.ok) return answerToResponse(body.answer)
   const answer = await plan.route(request, body.value)
   return answer ? answerToResponse(answer) : answerToResponse({ status: 404, headers: JSON_TYPE, body: { error: 'not_found' } })
@@ -74,18 +71,35 @@ export function answerToResponse(answer: HttpAnswer): Response {
 
 /**
  * Evaluates the route's gate (built on first use, see `webTollgate`) for one request and runs the
- * handler under the route's settlement policy. A configuration error rejects, it never throws.
+ * handler under the route's settlement policy. A configuration error rejects, it never throws: the
+ * framework answers 500 and logs it (its text may name the RPC URL, so it is never sent to a buyer).
  */
 export async function servePaid<Req extends Request>(gate: () => PaymentGate, request: Req, handler: PaidHandler<Req>): Promise<Response> {
   const decision = await gate().evaluate(request)
   if (decision.type !== 'pass') return answerToResponse(decision)
+  if (request.signal?.aborted) {
+    // Verification takes round trips to the chain; a buyer gone by now gets nothing, so pays nothing.
+    await decision.abandon()
+    return clientLeft()
+  }
   payments.set(request, decision.payment)
+  // Only the exact policy settles first: anything else, a misspelt policy included, is settled after.
   return decision.policy === 'before-handler' ? settleFirst(decision, request, handler) : settleAfter(decision, request, handler)
+}
+
+/** What a request gets when its buyer left before the answer was ready: nobody reads it (nginx's 499). */
+function clientLeft(): Response {
+  return new Response(null, { status: 499 })
 }
 
 async function settleFirst<Req extends Request>(pass: PaymentPass, request: Req, handler: PaidHandler<Req>): Promise<Response> {
   const outcome = await pass.settle()
   if (!outcome.ok) return answerToResponse(outcome)
+  if (request.signal?.aborted) {
+    // Charged on chain already (documented); a prepaid call is given back, as nothing was sent.
+    await pass.complete?.(500)
+    return clientLeft()
+  }
   let response: Response
   try {
     response = await handler(request, pass.payment)
@@ -114,7 +128,7 @@ async function settleAfter<Req extends Request>(pass: PaymentPass, request: Req,
     // The buyer left before the answer was ready, as the Node bridge treats a closed socket: no charge.
     await pass.abandon()
     discard(response)
-    return new Response(null, { status: 499 })
+    return clientLeft()
   }
   const outcome = await pass.settle()
   if (!outcome.ok) {

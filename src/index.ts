@@ -41,5 +41,5 @@ export type { FacilitatorExactOptions } from './facilitator/facilitator-exact.js
 export type { FacilitatorRequest, SupportedKind, SupportedResponse, VerifyResponse } from './facilitator/facilitator-wire.js'
 export { answerText } from './gate/answer-text.js'
 export { mergeHeaders } from './gate/merge-headers.js'
-export { JSON_BODY_LIMIT_BYTES, jsonBodyRefusal, parseJsonBody } from './http/json-body.js'
+export { JSON_BODY_LIMIT_BYTES, jsonBodyRefusal, parseJsonBody, readWebJsonBody } from './http/json-body.js'
 export type { JsonBody } from './http/json-body.js'

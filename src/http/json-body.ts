@@ -1,5 +1,6 @@
 import { Reason } from '../errors/reasons.js'
 import type { HttpAnswer } from '../gate/decision.js'
+import { readBoundedBytes } from './read-body.js'
 
 /** Request bodies tollgate reads (a purchase's package id) are tiny: anything larger is refused. */
 export const JSON_BODY_LIMIT_BYTES = 16 * 1024
@@ -20,4 +21,16 @@ export function parseJsonBody(text: string, contentType: string | null | undefin
   } catch {
     return { ok: false, answer: jsonBodyRefusal(400) }
   }
+}
+
+/**
+ * Reads a Web Request's body by the rules of `parseJsonBody`, never holding more than
+ * JSON_BODY_LIMIT_BYTES of it: a body that does not say it is JSON is left unread.
+ */
+export async function readWebJsonBody(request: Request): Promise<JsonBody> {
+  const contentType = request.headers.get('content-type')
+  if (!/\bjson\b/i.test(contentType ?? '')) return { ok: true, value: undefined }
+  const bytes = await readBoundedBytes(request, JSON_BODY_LIMIT_BYTES)
+  if (!bytes) return { ok: false, answer: jsonBodyRefusal(413) }
+  return parseJsonBody(new TextDecoder().decode(bytes), contentType)
 }

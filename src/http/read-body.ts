@@ -1,9 +1,16 @@
 export type BodyRead = { ok: true; value: unknown } | { ok: false; status: 400 | 413; message: string }
 
-/** Reads a JSON body without ever holding more than `maxBytes` of it: a declared or streamed excess is a 413. */
-export async function readJsonBody(request: Request, maxBytes: number): Promise<BodyRead> {
+/**
+ * The bytes of a request body, or null when it is larger than `maxBytes`: a declared length over
+ * the cap is refused unread, and a streamed body is cancelled as soon as it passes the cap, so a
+ * client cannot make the server pull (or its own producer generate) more than that.
+ */
+export async function readBoundedBytes(request: Request, maxBytes: number): Promise<Uint8Array | null> {
   const declared = Number(request.headers.get('content-length') ?? '0')
-  if (declared > maxBytes) return { ok: false, status: 413, message: `body over ${maxBytes} bytes` }
+  if (declared > maxBytes) {
+    await request.body?.cancel().catch(() => undefined)
+    return null
+  }
   const chunks: Uint8Array[] = []
   let size = 0
   if (request.body) {
@@ -14,7 +21,7 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
       size += value.byteLength
       if (size > maxBytes) {
         await reader.cancel().catch(() => undefined)
-        return { ok: false, status: 413, message: `body over ${maxBytes} bytes` }
+        return null
       }
       chunks.push(value)
     }
@@ -25,6 +32,13 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
     bytes.set(chunk, offset)
     offset += chunk.byteLength
   }
+  return bytes
+}
+
+/** Reads a JSON body without ever holding more than `maxBytes` of it: a declared or streamed excess is a 413. */
+export async function readJsonBody(request: Request, maxBytes: number): Promise<BodyRead> {
+  const bytes = await readBoundedBytes(request, maxBytes)
+  if (!bytes) return { ok: false, status: 413, message: `body over ${maxBytes} bytes` }
   try {
     return { ok: true, value: JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as unknown }
   } catch {
