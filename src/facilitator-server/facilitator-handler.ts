@@ -1,20 +1,31 @@
 import { ProblemList, StoreUnavailableError } from '../errors/tollgate-error.js'
 import { sharedStore } from '../gate/shared-store.js'
 import { silentLogger, type Logger } from '../logger.js'
-import type { EvmNetwork, NetworkDefinition } from '../networks/evm-network.js'
-import { NetworkRegistry } from '../networks/resolve-network.js'
+import type { NetworkDefinition, TokenInfo } from '../networks/evm-network.js'
+import { NetworkRegistry, tokenProblems } from '../networks/resolve-network.js'
 import type { EvmSettler } from '../settlers/evm-chain.js'
 import { boundedStore } from '../stores/bounded-store.js'
 import type { Store } from '../stores/store.js'
 import { bearerTokens, type Authorize } from './caller-auth.js'
 import { FacilitatorService } from './facilitator-service.js'
 import { readJsonBody } from '../http/read-body.js'
+import { publicAnswer } from './public-answer.js'
+import type { ServedNetwork } from './read-request.js'
 
 export interface FacilitatorHandlerOptions {
   /** Verifies against and settles on the chain: `localSettler({ privateKey, rpcUrl })`. Its account pays the gas. */
   settler: EvmSettler
-  /** Networks served, by name ('base-sepolia') or definition ({ name, rpcUrl }); listed in `/supported`. */
+  /**
+   * Networks served, by name ('base-sepolia') or definition ({ name, rpcUrl, asset }); listed in
+   * `/supported`. Each network's asset (USDC for known networks) is a token this facilitator settles.
+   */
   networks: ReadonlyArray<string | NetworkDefinition>
+  /**
+   * More EIP-3009 tokens to settle, by network name or CAIP-2 id. Only configured tokens are
+   * settled: a request naming any other contract is refused (`invalid_exact_evm_asset_mismatch`)
+   * before anything is sent, so no caller can make the settler spend gas on a contract it chose.
+   */
+  assets?: Readonly<Record<string, readonly TokenInfo[]>>
   /** Bearer tokens callers present (`Authorization: Bearer …`), at least 16 characters each. Give this or `authorize`. */
   tokens?: readonly string[]
   /** Or: names the caller of a request (an id for rate limits and logs), or null to refuse it with 401. */
@@ -32,7 +43,13 @@ export interface FacilitatorHandlerOptions {
   clock?: () => number
 }
 
-const ROUTES: Record<string, 'GET' | 'POST' | undefined> = { verify: 'POST', settle: 'POST', supported: 'GET', health: 'GET' }
+/** A Map, not an object literal: a path segment such as `constructor` or `__proto__` must find nothing. */
+const ROUTES = new Map<string, 'GET' | 'POST'>([
+  ['verify', 'POST'],
+  ['settle', 'POST'],
+  ['supported', 'GET'],
+  ['health', 'GET'],
+])
 
 /** A Web-standard handler: mount it wherever `(Request) => Promise<Response>` runs. */
 export type FacilitatorHandler = (request: Request) => Promise<Response>
@@ -47,7 +64,7 @@ export function facilitatorHandler(options: FacilitatorHandlerOptions): Facilita
 
   return async (request) => {
     const route = new URL(request.url).pathname.replace(/\/+$/, '').split('/').pop() ?? ''
-    const expected: 'GET' | 'POST' | undefined = ROUTES[route]
+    const expected = ROUTES.get(route)
     if (!expected) return json(404, { error: 'not_found', message: 'routes: POST /verify, POST /settle, GET /supported, GET /health' })
     if (request.method !== expected && !(expected === 'GET' && request.method === 'HEAD')) {
       return json(405, { error: 'method_not_allowed' }, { allow: expected })
@@ -77,7 +94,7 @@ export function facilitatorHandler(options: FacilitatorHandlerOptions): Facilita
     if (!body.ok) return json(body.status, route === 'verify' ? { isValid: false, invalidReason: 'invalid_payload', invalidMessage: body.message } : { success: false, errorReason: 'invalid_payload', errorMessage: body.message, transaction: '', network: '' })
     const answer = route === 'verify' ? await service.verify(body.value) : await service.settle(body.value)
     logger.debug?.(`tollgate facilitator: ${route}`, { caller, status: answer.status })
-    return json(answer.status, answer.body)
+    return json(answer.status, publicAnswer(route, answer.status, answer.body, caller, logger))
   }
 }
 
@@ -96,15 +113,17 @@ function configure(options: FacilitatorHandlerOptions) {
   }
   const definitions = (options?.networks ?? []).map((n) => (typeof n === 'string' ? undefined : n)).filter((n): n is NetworkDefinition => n !== undefined)
   const registry = problems.collect(() => new NetworkRegistry(definitions))
-  const served = new Map<string, EvmNetwork>()
+  const served = new Map<string, ServedNetwork>()
   for (const entry of options?.networks ?? []) {
     const network = registry && problems.collect(() => registry.resolve(typeof entry === 'string' ? entry : entry.name))
     if (!network) continue
     // Connecting now surfaces a network the settler has no RPC endpoint for at start, not at the first payment.
     if (options.settler && problems.collect(() => options.settler.connect(network)) === undefined) continue
-    served.set(network.caip2, network)
-    if (network.v1Name) served.set(network.v1Name, network)
+    const settling: ServedNetwork = { ...network, settles: network.asset ? [network.asset] : [] }
+    served.set(network.caip2, settling)
+    if (network.v1Name) served.set(network.v1Name, settling)
   }
+  addAssets(options?.assets, served, problems)
   const store = problems.collect(() => sharedStore(options?.store, options?.singleInstance))
   problems.throwIfAny()
   const logger = options.logger ?? silentLogger
@@ -118,6 +137,36 @@ function configure(options: FacilitatorHandlerOptions) {
     maxBodyBytes: options.maxBodyBytes ?? 64 * 1024,
     logger,
     clock,
+  }
+}
+
+/** Adds the `assets` option's tokens to their networks; every network must end up settling at least one. */
+function addAssets(assets: FacilitatorHandlerOptions['assets'], served: Map<string, ServedNetwork>, problems: ProblemList): void {
+  if (assets !== undefined && (typeof assets !== 'object' || assets === null || Array.isArray(assets))) {
+    problems.add('facilitatorHandler: assets must map network names to lists of tokens ({ address, name, version, decimals })')
+    return
+  }
+  const byName = new Map([...served.values()].flatMap((n) => [[n.name, n], [n.caip2, n], ...(n.v1Name ? [[n.v1Name, n] as const] : [])] as const))
+  for (const [name, tokens] of Object.entries(assets ?? {})) {
+    const network = byName.get(name)
+    if (!network) {
+      problems.add(`facilitatorHandler: assets names ${JSON.stringify(name)}, which is not among the networks served`)
+      continue
+    }
+    if (!Array.isArray(tokens)) {
+      problems.add(`facilitatorHandler: assets[${JSON.stringify(name)}] must be a list of tokens`)
+      continue
+    }
+    const valid = tokens.filter((token) => {
+      const found = token && typeof token === 'object' ? tokenProblems(token, `facilitatorHandler: assets[${JSON.stringify(name)}]`) : [`facilitatorHandler: assets[${JSON.stringify(name)}] holds a non-token`]
+      for (const problem of found) problems.add(problem)
+      return found.length === 0
+    })
+    // Mutated in place: the same object is served under each of the network's names.
+    network.settles = [...network.settles, ...valid]
+  }
+  for (const network of new Set(served.values())) {
+    if (network.settles.length === 0) problems.add(`facilitatorHandler: network ${network.name} has no token to settle; give it an asset or list tokens in assets`)
   }
 }
 

@@ -8,4 +8,4 @@ export type { FacilitatorHandler, FacilitatorHandlerOptions } from './facilitato
 export type { Authorize } from './caller-auth.js'
 export type { SettleResponse, SupportedResponse, VerifyResponse } from '../facilitator/facilitator-wire.js'
 export { localSettler, memoryStore } from '../index.js'
-export type { LocalSettlerOptions, NetworkDefinition, Store } from '../index.js'
+export type { LocalSettlerOptions, NetworkDefinition, Store, TokenInfo } from '../index.js'

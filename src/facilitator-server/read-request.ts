@@ -1,8 +1,8 @@
-import { getAddress, isAddress } from 'viem'
+import { getAddress, isAddress, isAddressEqual } from 'viem'
 import { z } from 'zod'
 import { Reason, type ReasonCode } from '../errors/reasons.js'
 import type { EvmTerms } from '../methods/evm-exact/evm-terms.js'
-import type { EvmNetwork } from '../networks/evm-network.js'
+import type { EvmNetwork, TokenInfo } from '../networks/evm-network.js'
 import { describeIssues, envelopeV1Schema, envelopeV2Schema, requirementV2Schema, uintString } from '../protocol/payment-schemas.js'
 import type { PaymentEnvelope } from '../protocol/read-payment.js'
 
@@ -61,10 +61,17 @@ export function readAsk(body: unknown): FacilitatorAsk | Refusal {
   }
 }
 
+/** A network as the facilitator serves it: with the tokens it settles there, and no others. */
+export interface ServedNetwork extends EvmNetwork {
+  settles: readonly TokenInfo[]
+}
+
 /**
  * The terms a requirement states, in the official verifier's order of complaints: scheme, EIP-712
- * domain, network. The caller names the token; the facilitator settles whatever EIP-3009 token it
- * is asked to, as the official one does.
+ * domain, network; then the token. Unlike the official facilitator, which calls whatever contract
+ * the caller names, this one settles only the tokens it is configured for (each network's asset and
+ * the `assets` option): a caller must not make it spend gas on a contract of the caller's choosing.
+ * The EIP-712 domain is the configured token's, and a requirement naming another is refused.
  */
 export function termsOf(ask: FacilitatorAsk, network: EvmNetwork): EvmTerms | Refusal {
   const { requirement, envelope } = ask
@@ -82,13 +89,25 @@ export function termsOf(ask: FacilitatorAsk, network: EvmNetwork): EvmTerms | Re
   if (!isAddress(requirement.asset, { strict: false }) || !isAddress(requirement.payTo, { strict: false })) {
     return { reason: Reason.invalidPayload, message: 'paymentRequirements.asset and payTo must be EVM addresses' }
   }
+  const token = settledTokens(network).find((t) => isAddressEqual(t.address, requirement.asset as `0x${string}`))
+  if (!token) return { reason: Reason.evmAssetMismatch, message: `this facilitator does not settle token ${requirement.asset} on ${requirement.network}` }
+  if (token.name !== name || token.version !== version) {
+    return { reason: Reason.evmAssetMismatch, message: `token ${token.address} signs as ${JSON.stringify(token.name)} version ${JSON.stringify(token.version)}, not ${JSON.stringify(name)} version ${JSON.stringify(version)}` }
+  }
   return {
     network,
     // Decimals only matter for parsing prices, which a facilitator never does.
-    token: { address: getAddress(requirement.asset), name, version, decimals: 0 },
+    token: { address: getAddress(token.address), name: token.name, version: token.version, decimals: token.decimals },
     amount: BigInt(requirement.amount),
     payTo: getAddress(requirement.payTo),
   }
+}
+
+/** A network not built by the handler (no `settles`) settles its own asset only: closed unless told otherwise. */
+function settledTokens(network: EvmNetwork): readonly TokenInfo[] {
+  const listed = (network as Partial<ServedNetwork>).settles
+  if (Array.isArray(listed)) return listed
+  return network.asset ? [network.asset] : []
 }
 
 export function isRefusal(value: object): value is Refusal {

@@ -13,7 +13,8 @@ export function startTollgateFacilitator(chain: TestChain, settlerKey: Hex, over
   return serveWeb(
     facilitatorHandler({
       settler: localSettler({ privateKey: settlerKey, rpcUrl: chain.rpcUrl, pollingIntervalMs: 50 }),
-      networks: [{ name: 'base-sepolia', rpcUrl: chain.rpcUrl }],
+      // The test token is base-sepolia's asset here: the facilitator settles configured tokens only.
+      networks: [{ name: 'base-sepolia', rpcUrl: chain.rpcUrl, asset: chain.tokenInfo }],
       tokens: [CALLER_TOKEN, OTHER_TOKEN],
       store: memoryStore(),
       ...overrides,
