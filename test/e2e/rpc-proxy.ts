@@ -13,6 +13,18 @@ export interface RpcProxy {
   readonly isCut: boolean
   /** JSON-RPC requests forwarded so far (a batch counts once). */
   readonly forwarded: number
+  /** `eth_sendRawTransaction` requests received so far (each copy a client sent). */
+  readonly sends: number
+  /**
+   * The next `eth_sendRawTransaction` reaches the node, but its answer is lost: the socket is
+   * destroyed instead. Once; with `thenCut` the endpoint is cut right after (nothing answers).
+   */
+  loseNextSendAnswer(options?: { thenCut?: boolean }): void
+  /**
+   * The next `eth_sendRawTransaction` is delivered to the node twice, as an intermediary that
+   * retried on its own would; the client gets the answer to the second copy. Once.
+   */
+  duplicateNextSend(): void
   close(): Promise<void>
 }
 
@@ -26,6 +38,9 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
   const sockets = new Set<Socket>()
   let isCut = false
   let forwarded = 0
+  let sends = 0
+  let loseAnswer: { thenCut: boolean } | undefined
+  let duplicate = false
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     if (isCut) {
@@ -34,23 +49,38 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
     }
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
-    let status: number
-    let contentType: string
-    let body: string
-    try {
+    const request = Buffer.concat(chunks)
+    const isSend = request.includes('eth_sendRawTransaction')
+    if (isSend) sends++
+    const forward = async () => {
       const answer = await fetch(target, {
         method: req.method ?? 'POST',
         headers: { 'content-type': req.headers['content-type'] ?? 'application/json' },
-        ...(req.method === 'GET' || req.method === 'HEAD' ? {} : { body: Buffer.concat(chunks) }),
+        ...(req.method === 'GET' || req.method === 'HEAD' ? {} : { body: request }),
       })
-      status = answer.status
-      contentType = answer.headers.get('content-type') ?? 'application/json'
-      body = await answer.text()
+      return { status: answer.status, contentType: answer.headers.get('content-type') ?? 'application/json', body: await answer.text() }
+    }
+    let answer: { status: number; contentType: string; body: string }
+    try {
+      if (isSend && duplicate) {
+        duplicate = false
+        await forward()
+      }
+      answer = await forward()
     } catch {
       // The upstream itself is gone: look unreachable too.
       req.socket.destroy()
       return
     }
+    if (isSend && loseAnswer) {
+      // The node took the transaction; its answer never reaches the client.
+      const { thenCut } = loseAnswer
+      loseAnswer = undefined
+      if (thenCut) cut()
+      req.socket.destroy()
+      return
+    }
+    const { status, contentType, body } = answer
     // Cut while the upstream was answering: the answer is lost on the way back.
     if (isCut) {
       req.socket.destroy()
@@ -75,12 +105,14 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
 
   const listening = await listenOnLoopback(server)
 
+  function cut() {
+    isCut = true
+    for (const socket of sockets) socket.destroy()
+  }
+
   return {
     url: listening.url,
-    cut() {
-      isCut = true
-      for (const socket of sockets) socket.destroy()
-    },
+    cut,
     restore() {
       isCut = false
     },
@@ -89,6 +121,15 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
     },
     get forwarded() {
       return forwarded
+    },
+    get sends() {
+      return sends
+    },
+    loseNextSendAnswer(options = {}) {
+      loseAnswer = { thenCut: options.thenCut ?? false }
+    },
+    duplicateNextSend() {
+      duplicate = true
     },
     close: () => {
       for (const socket of sockets) socket.destroy()

@@ -1,5 +1,6 @@
 import { isAddressEqual, recoverTypedDataAddress, type Hex } from 'viem'
 import { Reason, type ReasonCode } from '../../errors/reasons.js'
+import { redactUrls } from '../../errors/redact.js'
 import { ChainUnavailableError } from '../../errors/tollgate-error.js'
 import type { X402Version } from '../../protocol/wire-types.js'
 import type { Eip3009Authorization, EvmChain } from '../../settlers/evm-chain.js'
@@ -36,10 +37,16 @@ export async function verifyAuthorization(
     if (refused) return refused
     const state = await terms.chain.readAuthorizationState(terms.token.address, a.from, a.nonce)
     if (state.nonceUsed) return reject(Reason.evmNonceUsed, `nonce ${a.nonce} is already used on chain`)
-    if (state.balance < a.value) return reject(Reason.evmInsufficientBalance, `balance ${state.balance} is below ${a.value}`)
+    if (state.balance < a.value) {
+      return reject(Reason.evmInsufficientBalance, `balance ${state.balance} is below ${a.value}`, `${a.from} holds less than the ${a.value} it authorizes`)
+    }
+    // Known dry: the settlement could not be sent, so no handler may run for it.
+    if (await terms.chain.settlerIsDry?.()) {
+      return { ok: false, status: 503, reason: Reason.settlerInsufficientGas, detail: `the settler account cannot pay gas on ${terms.network.name}` }
+    }
   } catch (error) {
     if (error instanceof ChainUnavailableError) {
-      return { ok: false, status: 503, reason: Reason.chainUnavailable, detail: error.message }
+      return { ok: false, status: 503, reason: Reason.chainUnavailable, detail: redactUrls(error.message) }
     }
     throw error
   }
@@ -52,12 +59,20 @@ export async function verifyAuthorization(
  */
 export function checkAuthorizationTerms(terms: EvmTerms, a: Eip3009Authorization, nowMs: number): Verification | null {
   const now = BigInt(Math.floor(nowMs / 1000))
-  if (!isAddressEqual(a.to, terms.payTo)) return reject(Reason.evmRecipientMismatch, `pays ${a.to}, not ${terms.payTo}`)
-  if (a.validBefore < now + VALID_BEFORE_MARGIN_SECONDS) {
-    return reject(Reason.evmValidBefore, `validBefore ${a.validBefore} is less than ${VALID_BEFORE_MARGIN_SECONDS}s from now (${now})`)
+  if (!isAddressEqual(a.to, terms.payTo)) {
+    return reject(Reason.evmRecipientMismatch, `pays ${a.to}, not ${terms.payTo}`, `the authorization pays ${a.to}, not this route's payTo`)
   }
-  if (a.validAfter > now) return reject(Reason.evmValidAfter, `validAfter ${a.validAfter} is after now (${now})`)
-  if (a.value !== terms.amount) return reject(Reason.evmValueMismatch, `authorizes ${a.value}, the price is ${terms.amount}`)
+  if (a.validBefore < now + VALID_BEFORE_MARGIN_SECONDS) {
+    return reject(
+      Reason.evmValidBefore,
+      `validBefore ${a.validBefore} is less than ${VALID_BEFORE_MARGIN_SECONDS}s from now (${now})`,
+      `validBefore ${a.validBefore} leaves less than ${VALID_BEFORE_MARGIN_SECONDS} s to settle`,
+    )
+  }
+  if (a.validAfter > now) return reject(Reason.evmValidAfter, `validAfter ${a.validAfter} is after now (${now})`, `validAfter ${a.validAfter} has not been reached`)
+  if (a.value !== terms.amount) {
+    return reject(Reason.evmValueMismatch, `authorizes ${a.value}, the price is ${terms.amount}`, `the authorization is for ${a.value}, not this route's price`)
+  }
   return null
 }
 
@@ -108,24 +123,24 @@ async function signatureIsValid(terms: ChainTerms, proof: EvmProof): Promise<boo
 export async function settleAuthorization(terms: ChainTerms, proof: EvmProof): Promise<Settlement> {
   const outcome = await terms.chain.transferWithAuthorization(terms.token.address, proof.authorization, proof.signature)
   if (outcome.ok) return { ok: true, transaction: outcome.transaction }
+  // Chain and node text may hold endpoint URLs: the detail goes to logs, redacted all the same.
+  const detail = redactUrls(outcome.detail)
   switch (outcome.stage) {
-    case 'simulation':
-      return { ok: false, status: 402, reason: revertReason(outcome.detail), detail: outcome.detail, broadcast: false }
+    case 'simulation': {
+      const reason = revertReason(detail)
+      const publicDetail = reason === Reason.evmNonceUsed ? `nonce ${proof.authorization.nonce} is already used or canceled` : undefined
+      return { ok: false, status: 402, reason, detail, broadcast: false, ...(publicDetail ? { publicDetail } : {}) }
+    }
     case 'reverted':
-      return {
-        ok: false,
-        status: 402,
-        reason: Reason.evmTransactionFailed,
-        detail: outcome.detail,
-        broadcast: true,
-        transaction: outcome.transaction,
-      }
+      return { ok: false, status: 402, reason: Reason.evmTransactionFailed, detail, broadcast: true, transaction: outcome.transaction }
+    case 'insufficient-gas':
+      return { ok: false, status: 503, reason: Reason.settlerInsufficientGas, detail, broadcast: false }
     case 'unavailable':
       return {
         ok: false,
         status: 503,
         reason: outcome.broadcast ? Reason.settlementUnknown : Reason.chainUnavailable,
-        detail: outcome.detail,
+        detail,
         broadcast: outcome.broadcast,
         ...(outcome.transaction ? { transaction: outcome.transaction } : {}),
       }
@@ -142,6 +157,7 @@ function revertReason(detail: string): ReasonCode {
   return Reason.evmSimulationFailed
 }
 
-function reject(reason: ReasonCode, detail: string): Verification {
-  return { ok: false, status: 402, reason, detail }
+/** `publicDetail` defaults to `detail` where that is built from the buyer's proof alone. */
+function reject(reason: ReasonCode, detail: string, publicDetail = detail): Verification {
+  return { ok: false, status: 402, reason, detail, publicDetail }
 }
