@@ -53,6 +53,7 @@ export async function poolOf(chain: TestChain, address: Address): Promise<PoolTx
 }
 
 export interface SettlerFixture {
+  key: Hex
   settler: LocalSettler
   account: PrivateKeyAccount
   terms: ChainTerms
@@ -64,18 +65,20 @@ export interface SettlerFixture {
 }
 
 /**
- * A settler of its own (a fresh key funded with 10 ETH, so no other test shares its nonces) and
- * the EVM terms of a base-sepolia route on the test chain, settled through the real method code.
+ * A settler of its own (a fresh key funded with 10 ETH, so no other test shares its nonces,
+ * unless `privateKey` names another fixture's) and the EVM terms of a base-sepolia route on the
+ * test chain, settled through the real method code.
  */
 export async function settlerFixture(chain: TestChain, options: Partial<LocalSettlerOptions> = {}): Promise<SettlerFixture> {
-  const key = generatePrivateKey()
+  const key = options.privateKey ?? generatePrivateKey()
   const account = privateKeyToAccount(key)
-  await rpcOf(chain)('anvil_setBalance', [account.address, toHex(10n ** 19n)])
+  if (!options.privateKey) await rpcOf(chain)('anvil_setBalance', [account.address, toHex(10n ** 19n)])
   const logger = recordingLogger()
   const settler = localSettler({ privateKey: key, rpcUrl: chain.rpcUrl, pollingIntervalMs: 50, gasCheckIntervalMs: 0, logger, ...options })
   const network = new NetworkRegistry([{ name: 'base-sepolia', asset: chain.tokenInfo }]).resolve('base-sepolia')
   const terms: ChainTerms = { network, token: chain.tokenInfo, amount: PRICE, payTo: chain.accounts.seller.address, chain: settler.connect(network) }
   return {
+    key,
     settler,
     account,
     terms,
