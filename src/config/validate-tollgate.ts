@@ -48,7 +48,7 @@ export function tollgateConfigProblems(config: unknown): string[] {
   if (logger !== undefined) {
     const bad = isRecord(logger) ? LOGGER_LEVELS.filter((level) => logger[level] !== undefined && typeof logger[level] !== 'function') : null
     if (bad === null) problems.push(`logger must be an object with debug/info/warn/error functions (console works), not ${kindOf(logger)}`)
-    else if (bad.length > 0) problems.push(`logger.${bad.join(', logger.')} must be functions`)
+    else if (bad.length > 0) problems.push(`${bad.map((level) => `logger.${level}`).join(', ')} must be ${bad.length === 1 ? 'a function' : 'functions'}`)
   }
   if (clock !== undefined && typeof clock !== 'function') problems.push(`clock must be a function returning milliseconds since the epoch, not ${kindOf(clock)}`)
   if (maxPendingPerPayer !== undefined && !isPositiveInteger(maxPendingPerPayer)) {

@@ -5,7 +5,9 @@ import type { PaymentGate } from '../gate/require-payment.js'
 import type { RequestLike } from '../http/request-like.js'
 import type { Logger } from '../logger.js'
 import type { Store } from '../stores/store.js'
-import type { PaywallOptions } from '../tollgate.js'
+import type { AcceptOption, PaywallOptions } from '../tollgate.js'
+import { isRecord } from '../config/config-shape.js'
+import { packageShapeProblems, prepaidOptionProblems } from './prepaid-options-check.js'
 import { KeyRing } from './credential-keys.js'
 import { listPackages } from './package-list.js'
 import { PrepaidLedger } from './prepaid-ledger.js'
@@ -56,27 +58,46 @@ const PACKAGE_ID = /^[A-Za-z0-9._-]{1,64}$/
 
 export function createPrepaidPlan(options: PrepaidOptions, deps: PrepaidDependencies): PrepaidPlan {
   const problems = new ProblemList()
-  const keys = problems.collect(() => new KeyRing(options.keys ?? (options.secret !== undefined ? [{ id: 'default', secret: options.secret }] : [])))
+  const shape = prepaidOptionProblems(options)
+  if (!isRecord(options)) throw new ConfigurationError(shape)
+  shape.forEach((problem) => problems.add(problem))
+  const keyList = options.keys ?? (options.secret !== undefined ? [{ id: 'default', secret: options.secret }] : [])
+  const keys = keysUsable(options) ? problems.collect(() => new KeyRing(keyList)) : undefined
   if (options.secret !== undefined && options.keys) problems.add('prepaid: give either `secret` or `keys`, not both')
-  const path = normalizePath(options.path ?? '/prepaid')
+  const path = normalizePath(typeof options.path === 'string' ? options.path : '/prepaid')
   const header = options.header ?? DEFAULT_PREPAID_HEADER
   const audience = options.audience ?? `tollgate:${deps.payTo.toLowerCase()}`
   const packages = new Map<string, { pkg: PrepaidPackage; gate: PaymentGate }>()
   if (!Array.isArray(options.packages) || options.packages.length === 0) problems.add('prepaid: define at least one package')
   const seen = new Set<string>()
-  for (const pkg of options.packages ?? []) {
-    const where = `prepaid package ${JSON.stringify(pkg.id)}`
+  const list: unknown[] = Array.isArray(options.packages) ? options.packages : []
+  list.forEach((entry, index) => {
+    const where = `prepaid package ${isRecord(entry) && typeof entry.id === 'string' ? JSON.stringify(entry.id) : `#${index + 1}`}`
+    const malformed = packageShapeProblems(entry, where)
+    malformed.forEach((problem) => problems.add(problem))
+    if (!isRecord(entry)) return
+    const pkg = entry as unknown as PrepaidPackage
     if (typeof pkg.id !== 'string' || !PACKAGE_ID.test(pkg.id)) problems.add(`${where}: id must be 1-64 letters, digits, '.', '_' or '-'`)
     else if (seen.has(pkg.id)) problems.add(`${where}: id is used twice`)
     seen.add(pkg.id)
     if (!Number.isSafeInteger(pkg.calls) || pkg.calls < 1) problems.add(`${where}: calls must be a positive integer`)
     if (typeof pkg.days !== 'number' || !Number.isFinite(pkg.days) || pkg.days <= 0 || pkg.days > 3650) problems.add(`${where}: days must be a number above 0 (at most 3650)`)
-    const accepts = Array.isArray(pkg.price) ? pkg.price : [pkg.price]
-    const gate = problems.collect(() =>
-      deps.route({ accepts, settle: 'before-handler', description: pkg.description ?? `${pkg.calls} calls within ${pkg.days} days (${pkg.id})` }),
-    )
+    if (malformed.length > 0) return
+    const several = Array.isArray(pkg.price)
+    const accepts = several ? (pkg.price as AcceptOption[]) : [pkg.price as AcceptOption]
+    const description = typeof pkg.description === 'string' ? pkg.description : `${pkg.calls} calls within ${pkg.days} days (${pkg.id})`
+    // The purchase route's problems are about this package's price: say so.
+    const gate = problems.collect(() => {
+      try {
+        return deps.route({ accepts, settle: 'before-handler', description })
+      } catch (error) {
+        if (!(error instanceof ConfigurationError)) throw error
+        const price = (p: string) => (several ? p.replace(/^accepts/, 'price') : p.replace(/^accepts\[0\]/, 'price'))
+        throw new ConfigurationError(error.problems.map((p) => `${where}: ${price(p)}`))
+      }
+    })
     if (gate) packages.set(pkg.id, { pkg, gate })
-  }
+  })
   problems.throwIfAny()
   if (!keys) throw new ConfigurationError(['prepaid: no signing key'])
 
@@ -150,6 +171,13 @@ function endpointOf(method: string, pathname: string, path: string): 'packages' 
   if (trimmed === `${path}/packages` && (method === 'GET' || method === 'HEAD')) return 'packages'
   if (trimmed === `${path}/purchase` && (method === 'POST' || method === 'OPTIONS')) return 'purchase'
   return null
+}
+
+/** Whether the secret and keys have shapes KeyRing can read (their problems are reported by the shape check). */
+function keysUsable(options: PrepaidOptions): boolean {
+  const isSecret = (secret: unknown) => typeof secret === 'string' || secret instanceof Uint8Array
+  if (options.secret !== undefined && !isSecret(options.secret)) return false
+  return options.keys === undefined || (Array.isArray(options.keys) && options.keys.every((key) => isRecord(key) && isSecret(key.secret)))
 }
 
 function normalizePath(path: string): string {
