@@ -57,7 +57,9 @@ async function bodyIn(asset: Address, extra?: { name: string; version: string })
 async function post(url: string, path: 'verify' | 'settle', body: unknown) {
   const res = await fetch(`${url}/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer() }, body: JSON.stringify(body) })
   const text = await res.text()
-  return { status: res.status, text, body: JSON.parse(text) as Record<string, unknown>, headers: [...res.headers].join('\n') }
+  const headers: string[] = []
+  res.headers.forEach((value, name) => headers.push(`${name}: ${value}`))
+  return { status: res.status, text, body: JSON.parse(text) as Record<string, unknown>, headers: headers.join('\n') }
 }
 
 describe('route lookup', () => {

@@ -53,7 +53,8 @@ async function pay(seller: Seller) {
   const { header } = await signedV2(chain, requirement, await freshBuyer(chain))
   const res = await fetch(`${seller.url}/data`, { headers: { 'payment-signature': header } })
   const body = await res.text()
-  const headers = [...res.headers].map(([name, value]) => `${name}: ${value}`)
+  const headers: string[] = []
+  res.headers.forEach((value, name) => headers.push(`${name}: ${value}`))
   for (const name of ['payment-required', 'payment-response']) {
     const value = res.headers.get(name)
     if (value) headers.push(`${name} (decoded): ${JSON.stringify(decodeHeader(value))}`)
