@@ -158,8 +158,11 @@ export function httpFacilitator(options: HttpFacilitatorOptions): FacilitatorCli
       const { outcome, scrub } = exchange
       if (outcome.kind === 'not-connected') return { kind: 'refused', detail: outcome.detail }
       if (outcome.kind === 'lost') return { kind: 'unknown', status: 503, detail: outcome.detail }
-      // It answered with a redirect this client does not follow, instead of settling.
-      if (outcome.kind === 'redirected') return { kind: 'refused', detail: outcome.detail }
+      if (outcome.kind === 'redirected') {
+        // A 307/308 says "not done here, repeat it there": nothing was settled. A 301/302/303 after a
+        // POST may follow work done (post-redirect-get), so what it did is unknown.
+        return outcome.status === 307 || outcome.status === 308 ? { kind: 'refused', detail: outcome.detail } : { kind: 'unknown', status: 502, detail: outcome.detail }
+      }
       const parsed = settleResponseSchema.safeParse(parseJson(outcome.text))
       if (parsed.success) {
         const { errorMessage, ...response } = parsed.data
