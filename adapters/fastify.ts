@@ -18,7 +18,7 @@ import {
   type TollgateConfig,
   type VerifiedPayment,
 } from '../src/index.js'
-import { admit, clientLeft, discardBody, holdUntilSettled, keepHeaders, nodeRequestLike, reportCompletion, settlePending, settlesFirst, type Hold } from './node.js'
+import { admit, clientLeft, discardBody, holdUntilSettled, keepHeaders, nodeRequestLike, reportCompletion, setHeaders, settlePending, settlesFirst, type Hold } from './node.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -117,7 +117,11 @@ export function tollgate(config: TollgateConfig): FastifyTollgate {
         }
         const pass = await admit(gate, nodeRequestLike(request.raw, () => urlOf(request)), {
           send: (answer) => void reply.send(answerWith(reply, answer) ?? undefined),
-          setHeaders: (headers) => void reply.headers(mergeHeaders(headers, (n) => reply.getHeader(n))),
+          setHeaders: (headers) => {
+            reply.headers(mergeHeaders(headers, (n) => reply.getHeader(n)))
+            // On the raw response too: after reply.hijack() Fastify sends none of the reply's headers.
+            setHeaders(reply.raw, headers)
+          },
           left: () => clientLeft(reply.raw),
         })
         if (!pass) return reply

@@ -57,15 +57,16 @@ export function tollgate(config: TollgateConfig): KoaTollgate {
         if (!pass) return
         ctx.state.payment = pass.payment
         if (settlesFirst(pass)) {
+          // The raw response reports how the answer ended, whether Koa sends it or a handler that bypassed Koa.
+          reportCompletion(ctx.res, pass)
           try {
             await next()
           } catch (error) {
+            // Failed, even if outer middleware turns the error into a success.
             await pass.complete?.(500)
             throw error
           }
-          // A handler that bypassed Koa may still be writing: its raw response reports when it is over.
-          if (ctx.respond === false) return reportCompletion(ctx.res, pass)
-          return pass.complete?.(ctx.status)
+          return
         }
 
         const restoreHeaders = keepHeaders(ctx.res)

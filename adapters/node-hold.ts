@@ -61,6 +61,13 @@ export function holdUntilSettled(res: ServerResponse, pass: PaymentPass): Hold {
     held += byteLength(data, encoding)
   }
   const callAll = () => callbacks.splice(0).forEach((cb) => cb())
+  // Streams piped into the response (pipe() and pipeline() announce themselves), to stop when the answer is dropped.
+  const sources = new Set<{ destroy?(): void }>()
+  const onPipe = (source: { destroy?(): void }) => sources.add(source)
+  const stopSources = () => {
+    for (const source of sources) source.destroy?.()
+    sources.clear()
+  }
 
   // A client that leaves before the handler ends is not charged, and its output is dropped as it comes.
   // Once a decision is under way (the handler ended, or the cap was reached) that decision sees `left`.
@@ -73,6 +80,7 @@ export function holdUntilSettled(res: ServerResponse, pass: PaymentPass): Hold {
   const restore = () => {
     Object.assign(res, original)
     res.off('close', onClose)
+    res.off('pipe', onPipe)
   }
 
   res.flushHeaders = () => undefined
@@ -99,6 +107,7 @@ export function holdUntilSettled(res: ServerResponse, pass: PaymentPass): Hold {
     return res
   }) as ServerResponse['end']
   res.once('close', onClose)
+  res.on('pipe', onPipe)
 
   /** Sends what is held (the chunks `keep` accepts) and hands the response back to the handler. */
   const goLive = (keepChunk: (chunk: Chunk) => boolean) => {
@@ -126,17 +135,25 @@ export function holdUntilSettled(res: ServerResponse, pass: PaymentPass): Hold {
     if (!res.writableNeedDrain) process.nextTick(() => res.emit('drain'))
   }
 
-  /** Nothing of the handler's answer will be sent: its later writes are swallowed, and reported as failed. */
+  /**
+   * Nothing of the handler's answer will be sent: a producer piping into it is stopped, and its
+   * later writes are swallowed and reported as failed.
+   */
   const drop = (answer?: HttpAnswer) => {
     phase = 'done'
     chunks = []
     if (answer) {
       restore()
       restoreHeaders()
+      // Stopped once the answer is out: a pipeline seeing its source fail would destroy the response with it.
+      res.once('close', stopSources)
       sendAnswer(res, answer)
-    } else if (ended) {
-      restore()
-      res.destroy()
+    } else {
+      stopSources()
+      if (ended) {
+        restore()
+        res.destroy()
+      }
     }
     callAll()
     const gone = new Error('tollgate: this response is not sent (the payment was not settled)')

@@ -127,5 +127,8 @@ export async function runGate(gate: PaymentGate, request: RequestLike, res: Serv
  */
 export function reportCompletion(res: ServerResponse, pass: PaymentPass): void {
   if (!pass.complete) return
-  res.once('close', () => void pass.complete?.(res.headersSent ? res.statusCode : 500))
+  const report = () => void pass.complete?.(res.headersSent ? res.statusCode : 500)
+  // Koa reports a handler that bypassed it only after it returned: its response may be over already.
+  if (res.destroyed) report()
+  else res.once('close', report)
 }
