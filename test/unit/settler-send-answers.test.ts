@@ -47,7 +47,7 @@ describe('classifySendError', () => {
 
   it('details never carry the endpoint URL', () => {
     for (const error of [answered(`nonce too low at ${url}`), new HttpRequestError({ url, details: `connect ECONNREFUSED ${url}` })]) {
-      expect(classifySendError(error).detail).not.toContain('SECRET')
+      expect(JSON.stringify(classifySendError(error))).not.toContain('SECRET')
     }
   })
 })
