@@ -95,6 +95,40 @@ export function runStoreContract(name: string, makeStore: () => Store | Promise<
         expect(await store.get(key('absent'))).toBeNull()
       })
 
+      it('take(count) takes several units at once, or none when fewer are left', async () => {
+        const store = await makeStore()
+        expect(await store.take(key('bulk'), 100, HOUR, 5)).toBe(95)
+        expect(await store.get(key('bulk'))).toBe('5')
+        expect(await store.take(key('bulk'), 100, HOUR, 90)).toBe(5)
+        expect(await store.take(key('bulk'), 100, HOUR, 6)).toBeNull()
+        expect(await store.get(key('bulk'))).toBe('95')
+        expect(await store.take(key('bulk'), 100, HOUR, 5)).toBe(0)
+        expect(await store.take(key('bulk'), 100, HOUR, 1)).toBeNull()
+        // A first take larger than the limit creates nothing.
+        expect(await store.take(key('bulk-first'), 3, HOUR, 5)).toBeNull()
+        expect(await store.get(key('bulk-first'))).toBeNull()
+      })
+
+      it('giveBack(count) returns several units, never below zero', async () => {
+        const store = await makeStore()
+        expect(await store.take(key('bulk-give'), 10, HOUR, 7)).toBe(3)
+        await store.giveBack(key('bulk-give'), 5)
+        expect(await store.get(key('bulk-give'))).toBe('2')
+        await store.giveBack(key('bulk-give'), 5)
+        expect(await store.get(key('bulk-give'))).toBe('0')
+        await store.giveBack(key('bulk-absent'), 5)
+        expect(await store.get(key('bulk-absent'))).toBeNull()
+      })
+
+      it('concurrent takes of 5 on a limit of 23: exactly 4 succeed, and 3 units stay', async () => {
+        const store = await makeStore()
+        const results = await Promise.all(Array.from({ length: 30 }, () => store.take(key('bulk-race'), 23, HOUR, 5)))
+        expect(results.filter((left) => left !== null).sort((a, b) => (a as number) - (b as number))).toEqual([3, 8, 13, 18])
+        expect(await store.get(key('bulk-race'))).toBe('20')
+        expect(await store.take(key('bulk-race'), 23, HOUR, 4)).toBeNull()
+        expect(await store.take(key('bulk-race'), 23, HOUR, 3)).toBe(0)
+      })
+
       it('giveBack keeps the lifetime', async () => {
         const store = await makeStore()
         expect(await store.take(key('give-ttl'), 5, 600)).toBe(4)
@@ -124,6 +158,23 @@ export function runStoreContract(name: string, makeStore: () => Store | Promise<
         expect(await store.get(key('value'))).toBe('hello')
         await store.put(key('value'), '{"id":"é✓"}', HOUR)
         expect(await store.get(key('value'))).toBe('{"id":"é✓"}')
+      })
+
+      it('put over a claim replaces its value and its lifetime (a settled claim can be shortened)', async () => {
+        const store = await makeStore()
+        expect(await store.claim(key('claim-put'), HOUR)).toBe(true)
+        await store.put(key('claim-put'), 'settled', 300)
+        expect(await store.get(key('claim-put'))).toBe('settled')
+        expect(await store.claim(key('claim-put'), HOUR)).toBe(false)
+        await sleep(450)
+        expect(await store.get(key('claim-put'))).toBeNull()
+        expect(await store.claim(key('claim-put'), HOUR)).toBe(true)
+        // And lengthened: a put's lifetime replaces the claim's, whichever is longer.
+        expect(await store.claim(key('claim-long'), 300)).toBe(true)
+        await store.put(key('claim-long'), 'pending', HOUR)
+        await sleep(450)
+        expect(await store.get(key('claim-long'))).toBe('pending')
+        expect(await store.claim(key('claim-long'), HOUR)).toBe(false)
       })
 
       it('a value expires after its lifetime', async () => {
