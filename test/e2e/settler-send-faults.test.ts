@@ -91,8 +91,12 @@ describe('an intermediary delivered the send twice (the client only sees the ans
     expect((await receiptOf((settlement as { transaction: Hex }).transaction))?.status).toBe('success')
     expect(await chain.balanceOf(buyer.address)).toBe(FUNDS - PRICE)
     expect(await chain.transferCount()).toBe(transfers + 1)
-    // The path under test: the node's answer was a nonce conflict, not an acceptance.
-    expect(f.logger.lines).toContainEqual(expect.objectContaining({ level: 'warn', fields: expect.objectContaining({ answer: 'conflict', detail: expect.stringMatching(/nonce too low/) }) }))
+    // The path under test: the node's answer to the copy was not an acceptance. Anvil mines the
+    // first copy as it takes it, so the copy mostly meets "nonce too low"; when the copy arrives
+    // before the block is sealed it meets "already imported", which must end the same way.
+    expect(f.logger.lines).toContainEqual(
+      expect.objectContaining({ level: 'warn', fields: expect.objectContaining({ detail: expect.stringMatching(/nonce too low|already imported/) }) }),
+    )
   })
 
   it("'already imported' (the first copy is pending): the settler waits for it, settled once mined", async () => {
