@@ -37,9 +37,12 @@ export interface BridgeSeller {
   close(): Promise<void>
 }
 
-export async function startBridgeSeller(framework: NodeFramework, config: TollgateConfig, routes: BridgeRoute[]): Promise<BridgeSeller> {
-  if (framework === 'fastify') return startFastify(config, routes)
-  const { server, core } = framework === 'express' ? expressServer(config, routes) : koaServer(config, routes)
+/** `prepare` sees the tollgate core before any route is built (a test may stand a gate in for the core's). */
+export type Prepare = (core: Tollgate) => void
+
+export async function startBridgeSeller(framework: NodeFramework, config: TollgateConfig, routes: BridgeRoute[], prepare: Prepare = () => undefined): Promise<BridgeSeller> {
+  if (framework === 'fastify') return startFastify(config, routes, prepare)
+  const { server, core } = framework === 'express' ? expressServer(config, routes, prepare) : koaServer(config, routes, prepare)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => resolve())
@@ -47,8 +50,9 @@ export async function startBridgeSeller(framework: NodeFramework, config: Tollga
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, core, close: () => closeServer(server) }
 }
 
-function expressServer(config: TollgateConfig, routes: BridgeRoute[]) {
+function expressServer(config: TollgateConfig, routes: BridgeRoute[], prepare: Prepare) {
   const gate = expressTollgate(config)
+  prepare(gate.core)
   const app = express()
   if (config.prepaid) app.use(gate.prepaidRoutes())
   for (const route of routes) {
@@ -60,8 +64,9 @@ function expressServer(config: TollgateConfig, routes: BridgeRoute[]) {
   return { server: createServer(app), core: gate.core }
 }
 
-function koaServer(config: TollgateConfig, routes: BridgeRoute[]) {
+function koaServer(config: TollgateConfig, routes: BridgeRoute[], prepare: Prepare) {
   const gate = koaTollgate(config)
+  prepare(gate.core)
   const app = new Koa()
   app.silent = true
   if (config.prepaid) app.use(gate.prepaidRoutes())
@@ -80,8 +85,9 @@ function koaServer(config: TollgateConfig, routes: BridgeRoute[]) {
   return { server: createServer(app.callback()), core: gate.core }
 }
 
-async function startFastify(config: TollgateConfig, routes: BridgeRoute[]): Promise<BridgeSeller> {
+async function startFastify(config: TollgateConfig, routes: BridgeRoute[], prepare: Prepare): Promise<BridgeSeller> {
   const gate = fastifyTollgate(config)
+  prepare(gate.core)
   const app = Fastify()
   await app.register(gate.plugin)
   if (config.prepaid) await app.register(gate.prepaidRoutes)
