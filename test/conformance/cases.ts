@@ -11,6 +11,8 @@ import { PAID_CONTENT, type AdapterHarness, type RouteSpec, type SellerUnderTest
 const PRICE = 100_000n
 const paywall = { amount: '0.10', network: 'base-sepolia' } as const
 const PREPAID_SECRET = 'conformance-prepaid-secret-of-32-bytes+'
+/** Starting a chain and a seller on two loaded, shared cores has taken over 30 s: a bound, so generous. */
+const SETUP_TIMEOUT_MS = 120_000
 
 interface Settlement {
   success: boolean
@@ -68,12 +70,12 @@ export function runConformance(harness: AdapterHarness): void {
         },
         routes,
       )
-    })
+    }, SETUP_TIMEOUT_MS)
 
     afterAll(async () => {
       await seller?.close()
       await chain?.stop()
-    })
+    }, SETUP_TIMEOUT_MS)
 
     const nextBuyer = () => chain.accounts.buyers[buyerIndex++ % chain.accounts.buyers.length]!
     const get = (path: string, headers: Record<string, string> = {}) => seller.fetch(seller.urlOf(path), { headers })
