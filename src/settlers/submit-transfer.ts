@@ -179,7 +179,7 @@ async function judge(context: SubmitContext, tx: TrackedTx, fate: PendingFate | 
     return { ok: false, stage: 'reverted', detail: `transaction ${fate.receipt.hash} reverted`, transaction: fate.receipt.hash }
   }
   if (chain.state === 'canceled') {
-    return { ok: false, stage: 'simulation', reverted: true, detail: 'the payer canceled the authorization before it settled' }
+    return { ok: false, stage: 'simulation', reverted: true, detail: 'the authorization was canceled by the payer before it settled' }
   }
   if (fate?.kind === 'dead' && chain.state === 'open') return 'open'
   const why = fate?.kind === 'dead' ? `${fate.detail}; the authorization state could not be read: ${chain.state === 'unknown' ? chain.detail : chain.state}` : 'no receipt in time'
