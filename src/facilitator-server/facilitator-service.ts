@@ -1,13 +1,17 @@
-import { Reason } from '../errors/reasons.js'
+import { redactUrls } from '../errors/redact.js'
+import { Reason, reasonMessages, type ReasonCode } from '../errors/reasons.js'
 import { StoreUnavailableError } from '../errors/tollgate-error.js'
 import type { SettleResponse, SupportedResponse, VerifyResponse } from '../facilitator/facilitator-wire.js'
-import { rpcSettlementCheck } from '../facilitator/settlement-check.js'
+import { SETTLEMENT_PENDING } from '../facilitator/settle-through.js'
 import type { Logger } from '../logger.js'
 import { inspectEvmPayment, evmReplayKey } from '../methods/evm-exact/inspect-payment.js'
 import { settleAuthorization, verifyAuthorization, type ChainTerms, type EvmProof } from '../methods/evm-exact/verify-authorization.js'
+import type { Settlement, Verification } from '../methods/payment-method.js'
 import type { EvmNetwork } from '../networks/evm-network.js'
 import type { EvmSettler } from '../settlers/evm-chain.js'
 import { ReplayGuard } from '../replay/replay-guard.js'
+import { PendingLedger } from '../settlement/pending-ledger.js'
+import { chainCheckOf, resolveAuthorization } from '../settlement/resolve-authorization.js'
 import type { Store } from '../stores/store.js'
 import { isRefusal, readAsk, termsOf, type FacilitatorAsk } from './read-request.js'
 
@@ -25,26 +29,31 @@ interface Prepared {
   ttlMs: number
 }
 
-const SETTLEMENT_PENDING = 'settlement_pending'
+type Fail = (status: number, errorReason: string, errorMessage: string, transaction?: string, payer?: string) => Answer<SettleResponse>
 
 /**
  * tollgate's local verification and settlement behind the facilitator API, with its replay guard:
  * `/verify` claims nothing (a seller verifies before its handler runs and may never settle), while
  * `/settle` claims the authorization first and keeps the claim once anything was broadcast, so one
- * authorization is settled, and reported settled, at most once whoever asks.
+ * authorization is settled, and reported settled, at most once whoever asks. A settlement left
+ * unknown is recorded pending (the gate's own mechanism) and answered `settlement_pending`; asking
+ * again resolves it from the chain. Messages are reason texts or built from the caller's request:
+ * never RPC URLs or node error text, which go to the log.
  */
 export class FacilitatorService {
+  private readonly guard: ReplayGuard
+  private readonly ledger: PendingLedger
+
   constructor(
     private readonly settler: EvmSettler,
     private readonly networks: ReadonlyMap<string, EvmNetwork>,
-    private readonly store: Store,
+    store: Store,
     private readonly clock: () => number,
     private readonly logger: Logger,
   ) {
     this.guard = new ReplayGuard(store, logger)
+    this.ledger = new PendingLedger(store, logger)
   }
-
-  private readonly guard: ReplayGuard
 
   supported(): SupportedResponse {
     const served = [...new Set(this.networks.values())]
@@ -61,8 +70,9 @@ export class FacilitatorService {
     const payer = prepared.proof.authorization.from
     const verification = await verifyAuthorization(prepared.terms, prepared.proof, prepared.ask.envelope.x402Version, this.clock())
     if (verification.ok) return { status: 200, body: { isValid: true, payer } }
+    this.logger.info?.('tollgate facilitator: payment refused', { reason: verification.reason, detail: redactUrls(verification.detail) })
     // A chain that cannot be read is no verdict: 503 lets the caller fail over to another facilitator.
-    return { status: verification.status === 503 ? 503 : 200, body: { isValid: false, invalidReason: verification.reason, invalidMessage: verification.detail, payer } }
+    return { status: verification.status === 503 ? 503 : 200, body: { isValid: false, invalidReason: verification.reason, invalidMessage: this.said(verification), payer } }
   }
 
   async settle(body: unknown): Promise<Answer<SettleResponse>> {
@@ -70,56 +80,91 @@ export class FacilitatorService {
     const network = typeof (body as { paymentRequirements?: { network?: unknown } })?.paymentRequirements?.network === 'string'
       ? ((body as { paymentRequirements: { network: string } }).paymentRequirements.network)
       : ''
-    const fail = (status: number, errorReason: string, errorMessage: string, transaction = '', payer?: string): Answer<SettleResponse> => ({
+    const fail: Fail = (status, errorReason, errorMessage, transaction = '', payer) => ({
       status,
       body: { success: false, errorReason, errorMessage, transaction, network, ...(payer ? { payer } : {}) },
     })
     if ('reason' in prepared) return fail(prepared.status, prepared.reason, prepared.message)
-    const { terms, proof, key, ttlMs } = prepared
-    const payer = proof.authorization.from
+    let claimed: boolean
     try {
-      if (!(await this.guard.claim([key], ttlMs))) return await this.reconcile(prepared, fail)
+      claimed = await this.guard.claim([prepared.key], prepared.ttlMs)
     } catch (error) {
-      return this.storeDown(error, () => fail(503, Reason.storeUnavailable, 'the replay store could not answer; nothing was sent'))
+      return this.storeDown(error, () => fail(503, Reason.storeUnavailable, reasonMessages.store_unavailable))
     }
+    if (!claimed) {
+      const reconciled = await this.reconcile(prepared, fail).catch((error: unknown) =>
+        this.storeDown(error, () => fail(503, Reason.storeUnavailable, reasonMessages.store_unavailable)),
+      )
+      if (reconciled) return reconciled
+    }
+    return this.settleClaimed(prepared, fail)
+  }
+
+  /** Verifies and settles an authorization whose claim this request holds. */
+  private async settleClaimed(prepared: Prepared, fail: Fail): Promise<Answer<SettleResponse>> {
+    const { terms, proof, key } = prepared
+    const payer = proof.authorization.from
+    const network = prepared.ask.requirement.network
     const verification = await verifyAuthorization(terms, proof, prepared.ask.envelope.x402Version, this.clock())
     if (!verification.ok) {
       await this.guard.releaseQuietly([key])
-      return fail(verification.status === 503 ? 503 : 200, verification.reason, verification.detail, '', payer)
+      return fail(verification.status === 503 ? 503 : 200, verification.reason, this.said(verification), '', payer)
     }
     const settlement = await settleAuthorization(terms, proof)
     if (settlement.ok) {
+      void this.guard.settled([key])
       this.logger.info?.('tollgate facilitator: settled', { transaction: settlement.transaction, payer, network })
       return { status: 200, body: { success: true, transaction: settlement.transaction, network, payer, amount: proof.authorization.value.toString() } }
     }
+    this.logger.warn?.('tollgate facilitator: settlement failed', { reason: settlement.reason, detail: redactUrls(settlement.detail), broadcast: settlement.broadcast })
     if (!settlement.broadcast) {
       await this.guard.releaseQuietly([key])
-      return fail(settlement.status === 503 ? 503 : 200, settlement.reason, settlement.detail, '', payer)
+      return fail(settlement.status === 503 ? 503 : 200, settlement.reason, this.said(settlement), '', payer)
     }
     if (settlement.reason === Reason.settlementUnknown) {
-      // Sent, receipt not seen: the official name for this lets a caller come back and ask again.
-      await this.store.put(`${key}:pending`, settlement.transaction ?? '', ttlMs).catch(() => undefined)
-      return fail(200, SETTLEMENT_PENDING, settlement.detail, settlement.transaction ?? '', payer)
+      // Sent, outcome not seen: the official name for this tells the caller to come back and ask again.
+      const at = this.clock()
+      const transaction = settlement.transaction
+      await this.ledger.record({ state: 'pending', method: 'facilitator', keys: [key], network: terms.network.caip2, payer, ...(transaction ? { transaction } : {}), at })
+      return fail(200, SETTLEMENT_PENDING, reasonMessages.settlement_unknown, transaction ?? '', payer)
     }
-    return fail(200, settlement.reason, settlement.detail, settlement.transaction ?? '', payer)
+    return fail(200, settlement.reason, this.said(settlement), settlement.transaction ?? '', payer)
   }
 
   /**
    * A second settle of a claimed authorization. Only one whose first settle was left pending gets
-   * anything but a refusal: the chain is read, and a settlement found there is reported once.
+   * anything but a refusal: the chain is read through the settler; a settlement found there is
+   * reported once (the served lock stays taken), one proven never sent is settled anew, and one
+   * still unknown is answered pending again. Undefined: settle it anew, the claim now this request's.
    */
-  private async reconcile(prepared: Prepared, fail: (s: number, r: string, m: string, t?: string, p?: string) => Answer<SettleResponse>) {
-    const { key, terms, proof, ttlMs } = prepared
+  private async reconcile(prepared: Prepared, fail: Fail): Promise<Answer<SettleResponse> | undefined> {
+    const { key, terms, proof } = prepared
     const payer = proof.authorization.from
-    const pending = await this.store.get(`${key}:pending`)
-    if (pending === null) return fail(200, Reason.replayed, 'this authorization was already presented for settlement', '', payer)
-    if (!terms.network.rpcUrl) return fail(200, SETTLEMENT_PENDING, 'no rpcUrl to check the chain', pending, payer)
-    const outcome = await rpcSettlementCheck(terms.network, terms.network.rpcUrl)(terms.token.address, payer, proof.authorization.nonce)
-    if (outcome.state === 'canceled') return fail(200, Reason.evmNonceUsed, 'the payer canceled the authorization', pending, payer)
-    if (outcome.state !== 'settled') return fail(200, SETTLEMENT_PENDING, 'the settlement is not on chain yet', pending, payer)
-    if (!(await this.store.claim(`${key}:reported`, ttlMs))) return fail(200, Reason.replayed, 'this settlement was already reported', '', payer)
-    const network = prepared.ask.requirement.network
-    return { status: 200, body: { success: true, transaction: outcome.transaction, network, payer, amount: proof.authorization.value.toString() } }
+    const replayed = () => fail(200, Reason.replayed, reasonMessages.payment_already_used, '', payer)
+    const found = await this.ledger.find([key])
+    if (!found) return replayed()
+    const { pending } = found
+    if (!(await this.ledger.lock(key))) return fail(200, SETTLEMENT_PENDING, reasonMessages.settlement_unknown, pending.transaction ?? '', payer)
+    const verdict = await resolveAuthorization(chainCheckOf(terms.chain), terms.token.address, proof.authorization, pending, this.clock())
+    if (verdict.state === 'settled') {
+      await this.ledger.close(pending)
+      void this.guard.settled([key])
+      const network = prepared.ask.requirement.network
+      return { status: 200, body: { success: true, transaction: verdict.transaction, network, payer, amount: proof.authorization.value.toString() } }
+    }
+    await this.ledger.unlock(key)
+    if (verdict.state === 'unknown') {
+      this.logger.warn?.('tollgate facilitator: a pending settlement is still unknown', { detail: redactUrls(verdict.detail), transaction: pending.transaction })
+      return fail(200, SETTLEMENT_PENDING, reasonMessages.settlement_unknown, pending.transaction ?? '', payer)
+    }
+    await this.ledger.close(pending)
+    if (verdict.reusable) return undefined
+    return fail(200, verdict.reason, verdict.publicDetail, pending.transaction ?? '', payer)
+  }
+
+  /** What a caller may read of a failure: the method's public detail, else the reason's plain text. */
+  private said(outcome: Extract<Verification, { ok: false }> | Extract<Settlement, { ok: false }>): string {
+    return outcome.publicDetail ?? reasonMessages[outcome.reason as ReasonCode] ?? outcome.reason
   }
 
   /** Shape, served network, terms and proof: everything short of the chain. */

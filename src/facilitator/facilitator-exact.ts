@@ -1,15 +1,18 @@
+import { redactUrl, redactUrls } from '../errors/redact.js'
 import { Reason } from '../errors/reasons.js'
 import type { MethodSpec } from '../methods/evm-exact/evm-exact.js'
 import { evmRequirement } from '../methods/evm-exact/evm-requirement.js'
 import { resolveTerms, termsId, type EvmExactOptions, type EvmTerms, type MethodContext } from '../methods/evm-exact/evm-terms.js'
 import { inspectEvmPayment } from '../methods/evm-exact/inspect-payment.js'
 import { checkAuthorizationTerms, verifiedPayment, type EvmProof } from '../methods/evm-exact/verify-authorization.js'
-import type { Inspection, PaymentMethod, RequirementPair, ResourceContext, Settlement, Verification } from '../methods/payment-method.js'
+import type { Inspection, PaymentMethod, RequirementPair, Resolution, ResourceContext, Settlement, Verification } from '../methods/payment-method.js'
 import type { PaymentEnvelope } from '../protocol/read-payment.js'
+import type { PendingSettlement } from '../settlement/pending-record.js'
+import { resolveAuthorization } from '../settlement/resolve-authorization.js'
 import type { FacilitatorRequest } from './facilitator-wire.js'
 import type { FacilitatorClient } from './http-facilitator.js'
 import { rpcSettlementCheck, type SettlementCheck } from './settlement-check.js'
-import { knownReason, settleThrough } from './settle-through.js'
+import { knownReason, publicReason, settleThrough } from './settle-through.js'
 import { verifyWithFailover } from './verify-failover.js'
 
 export interface FacilitatorExactOptions extends EvmExactOptions {
@@ -25,6 +28,7 @@ export interface FacilitatorExactOptions extends EvmExactOptions {
 /** A payment matched to this method; which facilitator verified it is remembered for settling. */
 interface FacilitatorProof {
   evm: EvmProof
+  envelope: PaymentEnvelope
   verified?: { facilitator: FacilitatorClient; request: FacilitatorRequest }
 }
 
@@ -61,7 +65,7 @@ class FacilitatorExactMethod implements PaymentMethod<FacilitatorProof> {
 
   inspect(envelope: PaymentEnvelope, nowMs: number): Inspection<FacilitatorProof> {
     const inspection = inspectEvmPayment(this.terms, envelope, nowMs)
-    return inspection.kind === 'match' ? { ...inspection, proof: { evm: inspection.proof } } : inspection
+    return inspection.kind === 'match' ? { ...inspection, proof: { evm: inspection.proof, envelope } } : inspection
   }
 
   async verify(proof: FacilitatorProof, envelope: PaymentEnvelope, nowMs: number, requirement: RequirementPair): Promise<Verification> {
@@ -77,18 +81,44 @@ class FacilitatorExactMethod implements PaymentMethod<FacilitatorProof> {
     }
     const { response, facilitator } = verdict
     if (!response.isValid) {
-      const said = `${facilitator.url}: ${response.invalidReason ?? 'no reason'}${response.invalidMessage ? `: ${response.invalidMessage}` : ''}`
-      return { ok: false, status: 402, reason: knownReason(response.invalidReason) ?? Reason.facilitatorRejected, detail: said }
+      // Its message is upstream text: the seller's log only. A buyer reads the reason code.
+      const said = `${redactUrl(facilitator.url)} said ${response.invalidReason ?? 'no reason'}${response.invalidMessage ? `: ${redactUrls(response.invalidMessage)}` : ''}`
+      return { ok: false, status: 402, reason: knownReason(response.invalidReason) ?? Reason.facilitatorRejected, detail: said, ...publicReason(response.invalidReason) }
     }
     // Each request inspects its own proof object, so remembering the facilitator here is per payment.
     proof.verified = { facilitator, request }
     return { ok: true, payment: verifiedPayment(this.terms, proof.evm, envelope.x402Version) }
   }
 
-  settle(proof: FacilitatorProof): Promise<Settlement> {
+  async settle(proof: FacilitatorProof): Promise<Settlement> {
     const verified = proof.verified
     if (!verified) throw new Error(`tollgate: settle() of ${this.id} before a facilitator verified it`)
-    return settleThrough(verified.facilitator, verified.request, proof.evm, this.terms.token.address, this.check)
+    const settlement = await settleThrough(verified.facilitator, verified.request, proof.evm, this.terms.token.address, this.check)
+    // Which facilitator holds the outcome, by its place in the seller's list (no URL in the store).
+    return settlement.ok ? settlement : { ...settlement, resume: String(this.facilitators.indexOf(verified.facilitator)) }
+  }
+
+  /**
+   * A payment this method left unknown, presented again. The chain decides when the seller gave an
+   * RPC endpoint for the network. Otherwise, or when the chain cannot tell yet, the facilitator that
+   * settled is asked to settle again: that is how x402 facilitators report a settlement they left
+   * pending (they wait for the transaction they sent rather than send another). Only its success
+   * counts; any other answer leaves the outcome unknown.
+   */
+  async resolve(proof: FacilitatorProof, envelope: PaymentEnvelope, requirement: RequirementPair, pending: PendingSettlement, nowMs: number): Promise<Resolution> {
+    const verdict = await resolveAuthorization(this.check, this.terms.token.address, proof.evm.authorization, pending, nowMs)
+    const payment = (transaction: string) => ({ ...verifiedPayment(this.terms, proof.evm, envelope.x402Version), transaction })
+    if (verdict.state === 'settled') return { ...verdict, payment: payment(verdict.transaction) }
+    if (verdict.state === 'failed') return verdict
+    const facilitator = this.facilitators[Number(pending.resume)]
+    const request = facilitatorRequest(envelope, requirement)
+    if (!facilitator || !request) return verdict
+    const reply = await facilitator.settle(request)
+    if (reply.kind === 'answer' && reply.response.success && reply.response.transaction) {
+      return { state: 'settled', transaction: reply.response.transaction, payment: payment(reply.response.transaction) }
+    }
+    const said = reply.kind === 'answer' ? (reply.response.errorReason ?? 'no reason') : redactUrls(reply.detail)
+    return { state: 'unknown', detail: `${verdict.detail}; ${redactUrl(facilitator.url)} asked again: ${said}` }
   }
 }
 

@@ -1,17 +1,24 @@
 import { createPublicClient, http, parseAbi, type Address, type Hex, type PublicClient } from 'viem'
+import { redactUrl, redactUrls } from '../errors/redact.js'
 import type { EvmNetwork } from '../networks/evm-network.js'
 
 /** What the chain says about an authorization whose settlement outcome is not known. */
 export type AuthorizationOutcome =
   | { state: 'settled'; transaction: Hex }
-  /** Its nonce is unused: nothing settled it (yet). */
+  /**
+   * Its nonce is unused: nothing settled it (yet). When the check was given a transaction, also:
+   * that transaction can no longer use it (it reverted, or it was dropped for good).
+   */
   | { state: 'open' }
   /** The payer canceled it: it can never settle. */
   | { state: 'canceled' }
   | { state: 'unknown'; detail: string }
 
-/** Reads an EIP-3009 authorization's fate from the chain; read-only, it never sends anything. */
-export type SettlementCheck = (asset: Address, from: Address, nonce: Hex) => Promise<AuthorizationOutcome>
+/**
+ * Reads an EIP-3009 authorization's fate from the chain; read-only, it never sends anything.
+ * `transaction`, when given, is the settlement transaction believed to carry it.
+ */
+export type SettlementCheck = (asset: Address, from: Address, nonce: Hex, transaction?: Hex) => Promise<AuthorizationOutcome>
 
 const authorizationAbi = parseAbi([
   'function authorizationState(address authorizer, bytes32 nonce) view returns (bool)',
@@ -35,17 +42,19 @@ export function rpcSettlementCheck(network: EvmNetwork, rpcUrl: string): Settlem
   if (existing) return existing
   const client = createPublicClient({ transport: http(rpcUrl, { timeout: 5_000, retryCount: 1 }) }) as PublicClient
   let chainChecked: Promise<boolean> | undefined
-  const check: SettlementCheck = async (asset, from, nonce) => {
+  const where = redactUrl(rpcUrl)
+  const check: SettlementCheck = async (asset, from, nonce, transaction) => {
     try {
       chainChecked ??= client.getChainId().then((id) => id === network.chainId)
       if (!(await chainChecked)) {
         chainChecked = undefined
-        return { state: 'unknown', detail: `${rpcUrl} is not chain ${network.chainId}` }
+        return { state: 'unknown', detail: `${where} is not chain ${network.chainId}` }
       }
       const used = await client.readContract({ address: asset, abi: authorizationAbi, functionName: 'authorizationState', args: [from, nonce] })
-      if (!used) return { state: 'open' }
-      const latest = await client.getBlockNumber()
-      const range = { address: asset, args: { authorizer: from, nonce }, fromBlock: latest > LOOKBACK_BLOCKS ? latest - LOOKBACK_BLOCKS : 0n, toBlock: latest }
+      if (!used) return transaction ? transactionFate(client, transaction) : { state: 'open' }
+      // Uncached: a block number remembered from a moment ago would end the search before the transfer.
+      const latest = await client.getBlockNumber({ cacheTime: 0 })
+      const range = { address: asset, args: { authorizer: from, nonce }, fromBlock: latest > LOOKBACK_BLOCKS ? latest - LOOKBACK_BLOCKS : 0n, toBlock: 'latest' as const }
       const usedLogs = await client.getLogs({ ...range, event: authorizationAbi[1] })
       const usedLog = usedLogs.find((log) => log.transactionHash)
       if (usedLog?.transactionHash) return { state: 'settled', transaction: usedLog.transactionHash }
@@ -54,9 +63,21 @@ export function rpcSettlementCheck(network: EvmNetwork, rpcUrl: string): Settlem
       return { state: 'unknown', detail: `nonce ${nonce} is used, but no event in the last ${LOOKBACK_BLOCKS} blocks says how` }
     } catch (error) {
       chainChecked = undefined
-      return { state: 'unknown', detail: `reading ${network.name} through ${rpcUrl} failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` }
+      return { state: 'unknown', detail: `reading ${network.name} through ${where} failed: ${redactUrls(error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error))}` }
     }
   }
   checks.set(key, check)
   return check
+}
+
+/**
+ * The authorization is unused: whether `transaction` can still use it. Only a mined revert proves
+ * it cannot from here; a transaction this endpoint does not know may sit in another node's pool
+ * (and the sender's nonce, which would prove it dropped, is not ours to read).
+ */
+async function transactionFate(client: PublicClient, transaction: Hex): Promise<AuthorizationOutcome> {
+  const receipt = await client.getTransactionReceipt({ hash: transaction }).catch(() => undefined)
+  if (receipt?.status === 'reverted') return { state: 'open' }
+  if (receipt) return { state: 'unknown', detail: `transaction ${transaction} succeeded, yet the authorization is unused` }
+  return { state: 'unknown', detail: `transaction ${transaction} is not mined yet` }
 }

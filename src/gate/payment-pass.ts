@@ -1,12 +1,23 @@
-import { reasonMessages, type ReasonCode } from '../errors/reasons.js'
+import { redactUrls } from '../errors/redact.js'
+import { Reason, reasonMessages, type ReasonCode } from '../errors/reasons.js'
 import type { Logger } from '../logger.js'
 import type { Inspection, PaymentMethod, RequirementPair, Settlement, VerifiedPayment } from '../methods/payment-method.js'
 import type { ReplayGuard } from '../replay/replay-guard.js'
 import type { SettleResponse } from '../protocol/wire-types.js'
+import type { PendingLedger } from '../settlement/pending-ledger.js'
+import type { PendingSettlement } from '../settlement/pending-record.js'
 import type { HoldPolicy, HttpAnswer, PaymentPass, SettleOutcome, SettlementPolicy } from './decision.js'
 import { settlementHeaders } from './settlement-header.js'
 
 export type Candidate = { method: PaymentMethod; requirement: RequirementPair } & Extract<Inspection<unknown>, { kind: 'match' }>
+
+/** A payment whose earlier, unknown settlement was since found on chain: its pass charges nothing more. */
+export interface Resumed {
+  /** The replay key the pending record was found under (its served lock). */
+  key: string
+  pending: PendingSettlement
+  transaction: string
+}
 
 export interface PassParts {
   candidate: Candidate
@@ -15,30 +26,47 @@ export interface PassParts {
   hold: HoldPolicy
   keys: string[]
   guard: ReplayGuard
+  ledger: PendingLedger
   logger: Logger
+  clock: () => number
   challenge(status: number, reason: ReasonCode, detail?: string): HttpAnswer
+  /** Called exactly once, when the pass is done with (settled or abandoned): frees the payer's slot. */
+  done(): void
+  resumed?: Resumed
 }
 
 /** A verified payment that settles at most once, and frees its claim only if nothing was broadcast. */
 export function createPass(parts: PassParts): PaymentPass {
-  const { candidate, payment, keys, guard, logger } = parts
+  const { candidate, payment, keys, guard, ledger, logger, resumed } = parts
   const x402Version = payment.x402Version ?? 2
+  const network = x402Version === 2 ? payment.network : payment.networkName
   let settled: Promise<SettleOutcome> | undefined
   let abandoned: Promise<void> | undefined
-  const release = () => guard.releaseQuietly(keys)
+  let finished = false
+  const finish = () => {
+    if (finished) return
+    finished = true
+    parts.done()
+  }
 
-  const settle = async (): Promise<SettleOutcome> => {
-    let settlement: Settlement
+  const charge = async (): Promise<Settlement> => {
+    if (resumed) return { ok: true, transaction: resumed.transaction }
     try {
-      settlement = await candidate.method.settle(candidate.proof, candidate.requirement)
+      return await candidate.method.settle(candidate.proof, candidate.requirement)
     } catch (error) {
       // A bug mid-settlement: whether a transaction left is unknown, so the claim stays.
-      logger.error?.('tollgate: settlement threw', { error: String(error), payer: payment.payer })
-      settlement = { ok: false, status: 503, reason: 'settlement_unknown', detail: String(error), broadcast: true }
+      logger.error?.('tollgate: settlement threw', { error: redactUrls(String(error)), payer: payment.payer })
+      return { ok: false, status: 503, reason: Reason.settlementUnknown, detail: String(error), broadcast: true }
     }
-    const network = x402Version === 2 ? payment.network : payment.networkName
+  }
+
+  const settle = async (): Promise<SettleOutcome> => {
+    const settlement = await charge()
     if (settlement.ok) {
       payment.transaction = settlement.transaction
+      if (resumed) await ledger.close(resumed.pending)
+      // Not awaited: shortening a claim is bookkeeping, and it never fails the payment.
+      void guard.settled(resumed ? resumed.pending.keys : keys)
       const response: SettleResponse = {
         success: true,
         transaction: settlement.transaction,
@@ -46,11 +74,22 @@ export function createPass(parts: PassParts): PaymentPass {
         payer: payment.payer,
         amount: payment.amount,
       }
-      logger.info?.('tollgate: payment settled', { transaction: settlement.transaction, payer: payment.payer, amount: payment.amount, network })
+      logger.info?.(resumed ? 'tollgate: pending payment served' : 'tollgate: payment settled', {
+        transaction: settlement.transaction,
+        payer: payment.payer,
+        amount: payment.amount,
+        network,
+      })
       return { ok: true, response, headers: settlementHeaders(x402Version, response) }
     }
-    if (!settlement.broadcast) await release()
-    logger.warn?.('tollgate: settlement failed', { reason: settlement.reason, detail: settlement.detail, broadcast: settlement.broadcast })
+    if (!settlement.broadcast) await guard.releaseQuietly(keys)
+    else if (settlement.reason === Reason.settlementUnknown) await recordPending(settlement)
+    logger.warn?.('tollgate: settlement failed', {
+      reason: settlement.reason,
+      detail: redactUrls(settlement.detail),
+      broadcast: settlement.broadcast,
+      transaction: settlement.transaction,
+    })
     const response: SettleResponse = {
       success: false,
       transaction: settlement.transaction ?? '',
@@ -59,7 +98,7 @@ export function createPass(parts: PassParts): PaymentPass {
       errorReason: settlement.reason,
       errorMessage: reasonMessages[settlement.reason],
     }
-    const answer = parts.challenge(settlement.status, settlement.reason, settlement.detail)
+    const answer = parts.challenge(settlement.status, settlement.reason, settlement.publicDetail)
     return {
       ok: false,
       reason: settlement.reason,
@@ -69,6 +108,19 @@ export function createPass(parts: PassParts): PaymentPass {
     }
   }
 
+  /** The outcome is unknown: remember it, so the same payment presented again is resolved, not refused. */
+  const recordPending = (settlement: Extract<Settlement, { ok: false }>) =>
+    ledger.record({
+      state: 'pending',
+      method: candidate.method.id,
+      keys,
+      network: payment.network,
+      payer: payment.payer,
+      ...(settlement.transaction ? { transaction: settlement.transaction } : {}),
+      ...(settlement.resume !== undefined ? { resume: settlement.resume } : {}),
+      at: parts.clock(),
+    })
+
   return {
     type: 'pass',
     payment,
@@ -76,12 +128,13 @@ export function createPass(parts: PassParts): PaymentPass {
     hold: parts.hold,
     settle: () => {
       if (abandoned) throw new Error('tollgate: settle() called after abandon()')
-      settled ??= settle()
+      settled ??= settle().finally(finish)
       return settled
     },
     abandon: () => {
       if (settled) return settled.then(() => undefined)
-      abandoned ??= release()
+      // A resumed payment is already charged: abandoning frees only the right to serve it, so the buyer may come back.
+      abandoned ??= (resumed ? ledger.unlock(resumed.key) : guard.releaseQuietly(keys)).finally(finish)
       return abandoned
     },
   }

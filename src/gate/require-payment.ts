@@ -1,24 +1,29 @@
 import { LRUCache } from 'lru-cache'
 import { buildChallenge, PAYMENT_REQUIRED_ERROR } from '../challenge/build-challenge.js'
+import { redactUrls } from '../errors/redact.js'
 import { Reason, type ReasonCode } from '../errors/reasons.js'
-import { ChainUnavailableError, ProblemList, StoreUnavailableError } from '../errors/tollgate-error.js'
+import { ProblemList, StoreUnavailableError } from '../errors/tollgate-error.js'
 import type { RequestLike } from '../http/request-like.js'
 import { silentLogger, type Logger } from '../logger.js'
 import type { MethodContext, MethodSpec } from '../methods/evm-exact/evm-exact.js'
-import type { PaymentMethod, ResourceContext, Verification } from '../methods/payment-method.js'
+import type { PaymentMethod, ResourceContext, VerifiedPayment } from '../methods/payment-method.js'
 import type { Price } from '../money/parse-amount.js'
 import type { NetworkDefinition } from '../networks/evm-network.js'
 import { NetworkRegistry } from '../networks/resolve-network.js'
-import { readPayment, type PaymentEnvelope } from '../protocol/read-payment.js'
+import { readPayment } from '../protocol/read-payment.js'
 import { ReplayGuard } from '../replay/replay-guard.js'
+import { PendingLedger } from '../settlement/pending-ledger.js'
 import type { EvmSettler } from '../settlers/evm-chain.js'
 import { boundedStore } from '../stores/bounded-store.js'
 import type { Store } from '../stores/store.js'
 import { DEFAULT_HOLD, type HoldPolicy, type HttpAnswer, type PaymentDecision, type SettlementPolicy } from './decision.js'
-import type { PayerSlots } from './payer-slots.js'
+import { PayerSlots } from './payer-slots.js'
 import type { PrepaidAcceptor } from './prepaid-acceptor.js'
 import { preflightAnswer } from './preflight.js'
-import { createPass, type Candidate } from './payment-pass.js'
+import { chooseCandidates, verifyCandidates } from './choose-candidates.js'
+import { createPass, type Candidate, type Resumed } from './payment-pass.js'
+import { presentedAgain, SETTLE_ANEW } from './resolve-pending.js'
+import { routeProblems } from './route-problems.js'
 import { sharedStore } from './shared-store.js'
 
 export interface RequirePaymentOptions {
@@ -81,6 +86,7 @@ export function requirePayment(
   const maxTimeoutSeconds = options.maxTimeoutSeconds ?? 300
   if (!Number.isInteger(maxTimeoutSeconds) || maxTimeoutSeconds < 10) problems.add('maxTimeoutSeconds must be an integer of at least 10')
   if (options.resource !== undefined && !URL.canParse(options.resource)) problems.add(`resource ${JSON.stringify(options.resource)} is not an absolute URL`)
+  for (const problem of routeProblems(options)) problems.add(problem)
   const context: MethodContext = {
     ...(price ? { price: price.amount } : {}),
     ...(options.payTo ? { payTo: options.payTo } : {}),
@@ -96,6 +102,8 @@ class Gate implements PaymentGate {
   readonly policy: SettlementPolicy
   private readonly hold: HoldPolicy
   private readonly guard: ReplayGuard
+  private readonly ledger: PendingLedger
+  private readonly slots: PayerSlots
   private readonly logger: Logger
   private readonly clock: () => number
   /** Bounded: URLs are chosen by clients, so the cache must not grow with them. */
@@ -110,7 +118,11 @@ class Gate implements PaymentGate {
     this.policy = options.settle ?? 'after-handler'
     this.hold = { ...DEFAULT_HOLD, ...options.hold }
     this.logger = options.logger ?? silentLogger
-    this.guard = new ReplayGuard(boundedStore(store, options.storeTimeoutMs ?? 2_000), this.logger)
+    const bounded = boundedStore(store, options.storeTimeoutMs ?? 2_000)
+    this.guard = new ReplayGuard(bounded, this.logger)
+    this.ledger = new PendingLedger(bounded, this.logger)
+    // One per gate unless shared: a payer's held answers are bounded per gate at least.
+    this.slots = options.pendingPerPayer ?? new PayerSlots(8)
     this.clock = options.clock ?? Date.now
   }
 
@@ -130,7 +142,7 @@ class Gate implements PaymentGate {
     if (read.kind === 'invalid') return this.reject(read.status, read.reason, read.detail, challenge)
 
     const now = this.clock()
-    const chosen = this.choose(read.envelope, now)
+    const chosen = chooseCandidates(this.methods, read.envelope, now)
     if ('reason' in chosen) return this.reject(chosen.status, chosen.reason, chosen.detail, challenge)
     // Methods that verify elsewhere (a facilitator) send the route's requirement in the payer's generation.
     const resource = this.resourceFor(request)
@@ -138,35 +150,70 @@ class Gate implements PaymentGate {
     const keys = [...new Set(candidates.flatMap((c) => c.replayKeys))]
     const ttlMs = Math.max(...candidates.map((c) => c.replayTtlMs))
 
+    let claimed: boolean
     try {
-      if (!(await this.guard.claim(keys, ttlMs))) {
-        return this.reject(409, Reason.replayed, 'this authorization was presented before', challenge)
-      }
+      claimed = await this.guard.claim(keys, ttlMs)
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) throw error
       this.logger.error?.('tollgate: replay store unavailable, refusing payment', { error: error.message })
       return this.reject(503, Reason.storeUnavailable, undefined, challenge)
     }
+    if (!claimed) {
+      const again = await presentedAgain({
+        candidates,
+        envelope: read.envelope,
+        keys,
+        ledger: this.ledger,
+        nowMs: now,
+        logger: this.logger,
+        reject: (status, reason, detail) => this.reject(status, reason, detail, challenge),
+        pass: (candidate, payment, resumed) => this.pass(candidate, payment, keys, challenge, resumed),
+      })
+      // Proven never charged: the claim it held is now this presentation's, and it goes on as a first one.
+      if (again !== SETTLE_ANEW) return again
+    }
 
-    const verified = await this.verify(candidates, read.envelope, now).catch(async (error: unknown) => {
+    const verified = await verifyCandidates(candidates, read.envelope, now).catch(async (error: unknown) => {
       await this.guard.releaseQuietly(keys)
       throw error
     })
     if (!verified.verification.ok) {
       await this.guard.releaseQuietly(keys)
-      const { status, reason, detail } = verified.verification
-      if (status === 503) this.logger.warn?.('tollgate: verification could not complete', { reason, detail })
-      return this.reject(status, reason, detail, challenge)
+      const { status, reason, detail, publicDetail } = verified.verification
+      // The detail may name RPC endpoints or quote upstream text: the seller's log only, redacted.
+      const fields = { reason, detail: redactUrls(detail) }
+      if (status === 503) this.logger.warn?.('tollgate: verification could not complete', fields)
+      else this.logger.info?.('tollgate: payment refused', fields)
+      return this.reject(status, reason, publicDetail, challenge)
+    }
+    return this.pass(verified.candidate, verified.verification.payment, keys, challenge)
+  }
+
+  /**
+   * A pass, once the payer has a free slot: each pass may hold a handler's answer in memory until
+   * it settles, so one wallet may not have more than the limit in progress at once.
+   */
+  private async pass(candidate: Candidate, payment: VerifiedPayment, keys: string[], challenge: ChallengeFactory, resumed?: Resumed): Promise<PaymentDecision> {
+    const payer = payment.payer
+    if (!this.slots.acquire(payer)) {
+      // Nothing was charged by this presentation: a new payment frees its claim, a resumed one its served lock.
+      await (resumed ? this.ledger.unlock(resumed.key) : this.guard.releaseQuietly(keys))
+      this.logger.warn?.('tollgate: payer has too many payments in progress', { payer, limit: this.slots.limit })
+      return this.reject(429, Reason.tooManyPending, `at most ${this.slots.limit} payments of one payer may be in progress at once`, challenge)
     }
     return createPass({
-      candidate: verified.candidate,
-      payment: verified.verification.payment,
+      candidate,
+      payment,
       policy: this.policy,
       hold: this.hold,
       keys,
       guard: this.guard,
+      ledger: this.ledger,
       logger: this.logger,
+      clock: this.clock,
       challenge,
+      done: () => this.slots.release(payer),
+      ...(resumed ? { resumed } : {}),
     })
   }
 
@@ -197,42 +244,10 @@ class Gate implements PaymentGate {
   identify(request: RequestLike): string[] | null {
     const read = readPayment(request)
     if (read.kind !== 'payment') return null
-    const chosen = this.choose(read.envelope, this.clock())
+    const chosen = chooseCandidates(this.methods, read.envelope, this.clock())
     return 'candidates' in chosen ? [...new Set(chosen.candidates.flatMap((c) => c.replayKeys))].sort() : null
   }
 
-  /** Every method that takes this payment; v1 payments name no asset, so several may. */
-  private choose(envelope: PaymentEnvelope, now: number): { candidates: Omit<Candidate, 'requirement'>[] } | { status: 400 | 402; reason: ReasonCode; detail: string } {
-    const candidates: Omit<Candidate, 'requirement'>[] = []
-    let mismatch: { reason: ReasonCode; detail: string } | undefined
-    for (const method of this.methods) {
-      const inspection = method.inspect(envelope, now)
-      if (inspection.kind === 'match') candidates.push({ method, ...inspection })
-      else if (inspection.kind === 'mismatch') mismatch ??= inspection
-      else if (inspection.kind === 'malformed') return { status: 400, reason: Reason.invalidPayload, detail: inspection.detail }
-    }
-    if (candidates.length > 0) return { candidates }
-    if (mismatch) return { status: 402, ...mismatch }
-    return this.methods.some((m) => m.scheme === envelope.scheme)
-      ? { status: 402, reason: Reason.invalidNetwork, detail: `network ${envelope.network} is not accepted here` }
-      : { status: 402, reason: Reason.unsupportedScheme, detail: `scheme ${envelope.scheme} is not accepted here` }
-  }
-
-  private async verify(candidates: Candidate[], envelope: PaymentEnvelope, now: number) {
-    let first: { candidate: Candidate; verification: Verification } | undefined
-    for (const candidate of candidates) {
-      let verification: Verification
-      try {
-        verification = await candidate.method.verify(candidate.proof, envelope, now, candidate.requirement)
-      } catch (error) {
-        if (!(error instanceof ChainUnavailableError)) throw error
-        verification = { ok: false, status: 503, reason: Reason.chainUnavailable, detail: error.message }
-      }
-      if (verification.ok) return { candidate, verification }
-      first ??= { candidate, verification }
-    }
-    return first as { candidate: Candidate; verification: Verification }
-  }
 
   private reject(status: number, reason: ReasonCode, detail: string | undefined, challenge: ChallengeFactory): PaymentDecision {
     return { type: 'reject', reason, ...challenge(status, reason, detail) }

@@ -1,6 +1,8 @@
 import type { ReasonCode } from '../errors/reasons.js'
 import type { PaymentEnvelope } from '../protocol/read-payment.js'
 import type { RequirementV1, RequirementV2, X402Version } from '../protocol/wire-types.js'
+import type { PendingSettlement } from '../settlement/pending-record.js'
+import type { Verdict } from '../settlement/resolve-authorization.js'
 
 /** What a challenge needs to describe the resource being sold. */
 export interface ResourceContext {
@@ -68,7 +70,23 @@ export type Settlement =
    * `broadcast` says whether a transaction may have reached the chain: only when it is false may
    * the payment's claim be released for another try.
    */
-  | { ok: false; status: 402 | 502 | 503; reason: ReasonCode; detail: string; publicDetail?: string; broadcast: boolean; transaction?: string }
+  | {
+      ok: false
+      status: 402 | 502 | 503
+      reason: ReasonCode
+      detail: string
+      publicDetail?: string
+      broadcast: boolean
+      transaction?: string
+      /** For an unknown outcome: what the method needs to resolve it later (kept in the seller's store, never shown). */
+      resume?: string
+    }
+
+/**
+ * What a method finds when a payment whose settlement was left unknown comes back: settled (the
+ * buyer is served without a second charge), provably never charged, or still unknown.
+ */
+export type Resolution = Exclude<Verdict, { state: 'settled' }> | { state: 'settled'; transaction: string; payment: VerifiedPayment }
 
 /** One way to pay for a route. The engine asks each in order; the first match takes the payment. */
 export interface PaymentMethod<Proof = unknown> {
@@ -84,4 +102,10 @@ export interface PaymentMethod<Proof = unknown> {
    */
   verify(proof: Proof, envelope: PaymentEnvelope, nowMs: number, requirement: RequirementPair): Promise<Verification>
   settle(proof: Proof, requirement: RequirementPair): Promise<Settlement>
+  /**
+   * Resolves a settlement this method left unknown, when the same payment is presented again.
+   * Read-only unless the method's protocol says asking again is how to learn the outcome (a
+   * facilitator's settlement_pending). Methods without it leave such payments claimed (409).
+   */
+  resolve?(proof: Proof, envelope: PaymentEnvelope, requirement: RequirementPair, pending: PendingSettlement, nowMs: number): Promise<Resolution>
 }

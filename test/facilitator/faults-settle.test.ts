@@ -1,17 +1,22 @@
 /**
  * Facilitator faults at settlement, after a real verification: down, slow past the timeout (settled
- * meanwhile, or not), 500, malformed JSON, and a verifier that says yes to a payment the chain then
- * refuses. /settle is never retried; an outcome tollgate cannot know keeps the payment claimed.
+ * meanwhile, or not), 500, malformed JSON, answers that contradict themselves, and a verifier that
+ * says yes to a payment the chain then refuses. /settle is not retried within a request; an outcome
+ * tollgate cannot know keeps the payment claimed and is recorded pending: the same payment
+ * presented again is resolved (the chain when the seller has an rpcUrl, else the facilitator asked
+ * again), never refused as a replay while the buyer may have paid.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createWalletClient, http, parseSignature, type Hex } from 'viem'
-import { httpFacilitator } from '../../src/index.js'
+import { httpFacilitator, localSettler } from '../../src/index.js'
 import { testTokenAbi, type TestChain } from '../support/chain.js'
 import type { TestServer } from '../support/http.js'
 import { decodeHeader, nowSeconds, type ExactEvmPayload, type V2Payment } from '../support/payments.js'
 import { duringHandler, facilitatorSeller, present, PRICE, useRealFacilitator } from './support/fault-seller.js'
 import { freshBuyer, gasAccount, signedV2, snapshot, type V2Requirement } from './support/fixtures.js'
 import { startStubFacilitator, type StubRoute } from './support/stub-facilitator.js'
+import { startTollgateFacilitator } from './support/tollgate-facilitator.js'
+import { mine, withoutAutomine } from '../e2e/pending-fixture.js'
 
 const fixture = useRealFacilitator()
 let chain: TestChain
@@ -78,16 +83,99 @@ describe('/settle faults', () => {
     ['slower than settleTimeoutMs, nothing on chain', 503, (() => ({ hang: true })) as StubRoute, true],
     ['answering 500', 502, (() => ({ status: 500, body: 'Internal Server Error' })) as StubRoute, true],
     ['answering malformed JSON', 502, (() => ({ status: 200, body: '{"success": true, "transac' })) as StubRoute, false],
-  ])('%s → %s settlement_unknown, no content, no transfer, asked once, and the payment stays claimed (409)', async (_name, status, settle, rpc) => {
+  ])('%s → %s settlement_unknown, no content, no transfer, asked once; presented again: still unknown (503), the facilitator asked once more', async (_name, status, settle, rpc) => {
     const { stub, shop, close } = await setUp(settle, { rpc })
     try {
       const { buyer, header } = await buyerPayment()
       const before = await snapshot(chain, buyer.address, seller())
       expect(await present(shop, header)).toMatchObject({ status, error: 'settlement_unknown', content: false, settlement: { success: false, errorReason: 'settlement_unknown' } })
       expect(stub.calls.settle).toBe(1)
-      expect(await present(shop, header)).toEqual({ status: 409, error: 'payment_already_used', content: false })
+      // Not a replay: the payment is pending, and nobody can tell yet whether it was charged.
+      expect(await present(shop, header)).toEqual({ status: 503, error: 'settlement_unknown', content: false })
+      expect(stub.calls.settle).toBe(2)
       expect(await chain.balanceOf(buyer.address)).toBe(before.buyer)
       expect(await chain.transferCount()).toBe(before.transfers)
+    } finally {
+      await close()
+    }
+  })
+
+  it('no answer in time, the transfer lands later: presented again, the chain (rpcUrl) shows it → 200 with its transaction, charged once', async () => {
+    const { stub, shop, close } = await setUp(() => ({ hang: true }), { rpc: true })
+    try {
+      const { buyer, header } = await buyerPayment()
+      const before = await snapshot(chain, buyer.address, seller())
+      expect(await present(shop, header)).toMatchObject({ status: 503, error: 'settlement_unknown', content: false })
+      // What the silent facilitator's transaction does once it lands.
+      const landed = await chain.submitAuthorization(decodeHeader<V2Payment<object, ExactEvmPayload>>(header).payload)
+      expect(await present(shop, header)).toMatchObject({ status: 200, content: true, settlement: { success: true, transaction: landed } })
+      expect(stub.calls.settle).toBe(1)
+      expect(await present(shop, header)).toEqual({ status: 409, error: 'payment_already_used', content: false })
+      expect(await chain.balanceOf(buyer.address)).toBe(before.buyer - PRICE)
+      expect(await chain.transferCount()).toBe(before.transfers + 1)
+    } finally {
+      await close()
+    }
+  })
+
+  it('tollgate facilitator answers settlement_pending (receipt not in time), no rpcUrl: presented again once mined, it is asked again and the buyer is served once', async () => {
+    const { key } = await gasAccount(chain)
+    const impatient = await startTollgateFacilitator(chain, key, {
+      settler: localSettler({ privateKey: key, rpcUrl: chain.rpcUrl, pollingIntervalMs: 50, receiptTimeoutMs: 300 }),
+    })
+    const shop = await facilitatorSeller(chain, httpFacilitator({ url: impatient.url, headers: auth }), { rpc: false })
+    try {
+      const { buyer, header } = await buyerPayment()
+      const before = await snapshot(chain, buyer.address, seller())
+      const pending = await withoutAutomine(chain, async () => {
+        const first = await present(shop, header)
+        expect(first).toMatchObject({ status: 503, error: 'settlement_unknown', content: false, settlement: { success: false } })
+        expect(first.settlement!.transaction).toMatch(/^0x[0-9a-f]{64}$/)
+        // Not mined yet: the facilitator says pending again, and so does the seller.
+        expect(await present(shop, header)).toEqual({ status: 503, error: 'settlement_unknown', content: false })
+        await mine(chain)
+        return first.settlement!.transaction
+      })
+      expect(await present(shop, header)).toMatchObject({ status: 200, content: true, settlement: { success: true, transaction: pending } })
+      expect(await present(shop, header)).toEqual({ status: 409, error: 'payment_already_used', content: false })
+      expect(await chain.balanceOf(buyer.address)).toBe(before.buyer - PRICE)
+      expect(await chain.transferCount()).toBe(before.transfers + 1)
+    } finally {
+      await shop.close()
+      await impatient.close()
+    }
+  })
+})
+
+describe('answers that say "nothing was sent"', () => {
+  /** Settles through the real facilitator, then reports `errorReason` with or without the transaction. */
+  const settleThenSay = (errorReason: string, withTransaction: boolean): StubRoute => async (body) => {
+    const real = JSON.parse((await forward('settle')(body) as { body: string }).body) as { transaction: string; network: string }
+    return { status: 200, body: { success: false, errorReason, transaction: withTransaction ? real.transaction : '', network: real.network } }
+  }
+
+  it('chain_unavailable without a transaction, yet the chain shows the transfer: with an rpcUrl the chain wins → 200, charged once', async () => {
+    const { shop, close } = await setUp(settleThenSay('chain_unavailable', false), { rpc: true })
+    try {
+      const { buyer, header } = await buyerPayment()
+      const before = await snapshot(chain, buyer.address, seller())
+      expect(await present(shop, header)).toMatchObject({ status: 200, content: true, settlement: { success: true } })
+      expect(await chain.balanceOf(buyer.address)).toBe(before.buyer - PRICE)
+    } finally {
+      await close()
+    }
+  })
+
+  it('chain_unavailable naming a transaction: never "nothing was charged" → 503 settlement_unknown with that transaction, the payment kept', async () => {
+    const { shop, close } = await setUp(settleThenSay('chain_unavailable', true), { rpc: false })
+    try {
+      const { buyer, header } = await buyerPayment()
+      const before = await snapshot(chain, buyer.address, seller())
+      const answer = await present(shop, header)
+      expect(answer).toMatchObject({ status: 503, error: 'settlement_unknown', content: false })
+      const receipt = await chain.publicClient.getTransactionReceipt({ hash: answer.settlement!.transaction as Hex })
+      expect(receipt.status).toBe('success')
+      expect(await chain.balanceOf(buyer.address)).toBe(before.buyer - PRICE)
     } finally {
       await close()
     }

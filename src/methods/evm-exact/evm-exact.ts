@@ -1,9 +1,11 @@
 import type { PaymentEnvelope } from '../../protocol/read-payment.js'
-import type { Inspection, PaymentMethod, RequirementPair, ResourceContext } from '../payment-method.js'
+import type { PendingSettlement } from '../../settlement/pending-record.js'
+import { chainCheckOf, resolveAuthorization } from '../../settlement/resolve-authorization.js'
+import type { Inspection, PaymentMethod, RequirementPair, Resolution, ResourceContext } from '../payment-method.js'
 import { evmRequirement } from './evm-requirement.js'
 import { resolveTerms, termsId, type EvmExactOptions, type MethodContext } from './evm-terms.js'
 import { inspectEvmPayment } from './inspect-payment.js'
-import { type ChainTerms, type EvmProof, settleAuthorization, verifyAuthorization } from './verify-authorization.js'
+import { type ChainTerms, type EvmProof, settleAuthorization, verifiedPayment, verifyAuthorization } from './verify-authorization.js'
 
 export type { EvmExactOptions, EvmTerms, MethodContext } from './evm-terms.js'
 
@@ -44,5 +46,12 @@ class EvmExactMethod implements PaymentMethod<EvmProof> {
 
   settle(proof: EvmProof) {
     return settleAuthorization(this.terms, proof)
+  }
+
+  /** Reads the chain through the settler's own endpoint: the transfer that used the nonce, or proof that none can. */
+  async resolve(proof: EvmProof, envelope: PaymentEnvelope, _requirement: RequirementPair, pending: PendingSettlement, nowMs: number): Promise<Resolution> {
+    const verdict = await resolveAuthorization(chainCheckOf(this.terms.chain), this.terms.token.address, proof.authorization, pending, nowMs)
+    if (verdict.state !== 'settled') return verdict
+    return { ...verdict, payment: { ...verifiedPayment(this.terms, proof, envelope.x402Version), transaction: verdict.transaction } }
   }
 }
