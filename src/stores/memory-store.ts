@@ -13,8 +13,9 @@ export const DEFAULT_MAX_ENTRIES = 100_000
  * A Store for one process. Each operation runs to completion within one tick, which makes it
  * atomic under Node's event loop.
  *
- * The numbers: it holds at most `maxEntries` keys (default 100 000; a key is a claimed payment, a
- * prepaid counter or a record, a few hundred bytes each, so tens of MB at the cap). Every key has a
+ * The numbers: it holds at most `maxEntries` keys (default 100 000). A key is a claimed payment, a
+ * prepaid counter or a record; a payment's claim takes about 300 bytes of heap, so about 30 MB at
+ * the default cap (measured on Node 20 with EVM replay keys). Every key has a
  * lifetime and leaves at its expiry; expired keys are dropped as soon as room is needed. When the
  * store is full of live keys, an operation that would add a key (a new claim, a first take, a new
  * record) throws StoreUnavailableError, so the gate answers 503 store_unavailable and charges
