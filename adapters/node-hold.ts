@@ -11,7 +11,7 @@
  * `write()`'s false is buffered, exactly as Node's own response would buffer it.
  */
 import type { ServerResponse } from 'node:http'
-import { Reason, reasonMessages, type HttpAnswer, type PaymentPass } from '../src/index.js'
+import { Reason, reasonMessages, type HttpAnswer, type PaymentPass, type SettleOutcome } from '../src/index.js'
 import { keepHeaders, sendAnswer, setHeaders } from './node-answer.js'
 
 type Chunk = { data: unknown; encoding?: BufferEncoding; status: number }
@@ -113,7 +113,13 @@ export function holdUntilSettled(res: ServerResponse, pass: PaymentPass): Hold {
   const goLive = (keepChunk: (chunk: Chunk) => boolean) => {
     phase = 'done'
     restore()
-    if (head) (original.writeHead as (...a: unknown[]) => void).apply(res, head)
+    if (head) {
+      // The status now, not the one the handler first wrote: an error answer replacing a success keeps its error status.
+      const [status, ...rest] = head
+      const args = status === res.statusCode ? head : [res.statusCode, ...rest.filter((arg) => typeof arg !== 'string')]
+      const writeHead = original.writeHead as (...a: unknown[]) => void
+      writeHead.apply(res, args)
+    }
     const kept = chunks.filter(keepChunk)
     chunks = []
     // Corked: a one-chunk answer leaves in one write, as it would unheld.
@@ -150,10 +156,8 @@ export function holdUntilSettled(res: ServerResponse, pass: PaymentPass): Hold {
       sendAnswer(res, answer)
     } else {
       stopSources()
-      if (ended) {
-        restore()
-        res.destroy()
-      }
+      restore()
+      res.destroy()
     }
     callAll()
     const gone = new Error('tollgate: this response is not sent (the payment was not settled)')
@@ -183,7 +187,13 @@ export function holdUntilSettled(res: ServerResponse, pass: PaymentPass): Hold {
       await pass.abandon()
       return drop(RESPONSE_TOO_LARGE)
     }
-    const outcome = await pass.settle()
+    let outcome: SettleOutcome
+    try {
+      outcome = await pass.settle()
+    } catch {
+      // Only a pass already freed refuses to settle (the framework saw the handler throw): nothing is sent or charged.
+      return drop()
+    }
     if (left) return drop() // charged (settling had begun), but nobody is there to receive it
     if (!outcome.ok) return drop(outcome)
     setHeaders(res, outcome.headers)

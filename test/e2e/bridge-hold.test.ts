@@ -102,6 +102,7 @@ describe.each(NODE_FRAMEWORKS)('%s', (framework) => {
       route('/raw-refuse', { ...paid, hold: { maxBytes: CAP, overflow: 'refuse' } }, 'raw'),
       route('/raw-default', paid, 'raw'),
       route('/body', { ...paid, hold: { maxBytes: CAP, overflow: 'settle' } }, 'body'),
+      { path: '/one-piece', paywall: { ...paid, hold: { maxBytes: CAP, overflow: 'refuse' } }, raw: (_req, res) => void res.writeHead(200, OCTETS).end(Buffer.alloc(2 * CAP, 0x61)) },
       { path: '/small', paywall: paid, raw: (_req, res) => void res.writeHead(200, { 'content-type': 'text/plain' }).end('small') },
     ])
   }, 120_000)
@@ -150,6 +151,15 @@ describe.each(NODE_FRAMEWORKS)('%s', (framework) => {
     expect(small.status).toBe(200)
     expect(await small.text()).toBe('small')
     expect(await chain.transferCount()).toBe(transfers + 1)
+  })
+
+  it("an answer over the cap in one piece (res.end(buffer)) follows overflow 'refuse' too: 502, nothing charged", async () => {
+    const { buyer, header, transfers } = await pay(`${seller.url}/one-piece`)
+    const res = await fetch(`${seller.url}/one-piece`, { headers: { 'payment-signature': header } })
+    expect(res.status).toBe(502)
+    expect(await res.json()).toMatchObject({ error: 'response_too_large' })
+    expect(await chain.transferCount()).toBe(transfers)
+    expect(await chain.balanceOf(buyer.address)).toBe(PRICE)
   })
 
   it(`a stream body in ${framework}'s own idiom is not read before settlement, then arrives whole`, async () => {

@@ -56,6 +56,12 @@ beforeAll(async () => {
     await tick()
     ctx.res.end('SECRET')
   })
+  router.get('/raw-throws', paywall, async (ctx) => {
+    ctx.respond = false
+    ctx.res.writeHead(200, { 'content-type': 'text/plain', 'x-handler': 'yes' })
+    ctx.res.write('RAW SECRET')
+    throw new Error('boom')
+  })
   router.get('/nothing', paywall, () => undefined)
   router.get('/slow', paywall, async (ctx) => {
     ctx.req.socket.once('close', hungUp)
@@ -128,6 +134,14 @@ describe('a handler that bypasses Koa (ctx.respond = false)', () => {
     expect(await chain.transferCount()).toBe(transfers + 1)
     expect(settlementOf(res.headers.get('payment-response')).success).toBe(true)
     expect(await res.text()).toBe('RAW SECRET')
+  })
+
+  it("that throws after writing gets Koa's 500 without its raw output, and is not charged", async () => {
+    const { res, transfers } = await payAt('/api/raw-throws')
+    expect(res.status).toBe(500)
+    expect(await res.text()).not.toContain('RAW')
+    expect(res.headers.get('payment-response')).toBeNull()
+    expect(await chain.transferCount()).toBe(transfers)
   })
 
   it('sends none of its raw output when settlement fails', async () => {
