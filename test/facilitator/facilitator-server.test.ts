@@ -12,6 +12,7 @@ import type { TestServer } from '../support/http.js'
 import { signAuthorization, v1Payment, v2Payment } from '../support/payments.js'
 import { makeV2Fetch } from '../support/v2-buyer.js'
 import { startSeller } from '../e2e/seller.js'
+import { mine, sendCancel, sendDrain, withoutAutomine } from '../e2e/pending-fixture.js'
 import { freshBuyer, gasAccount, snapshot } from './support/fixtures.js'
 import { bearer, CALLER_TOKEN, OTHER_TOKEN, startTollgateFacilitator } from './support/tollgate-facilitator.js'
 
@@ -229,32 +230,85 @@ describe('a tollgate seller on tollgate facilitator, both on one store', () => {
 })
 
 describe('a settlement whose receipt does not come in time', () => {
-  it('answers settlement_pending with the transaction; asked again once it is mined, reports success once', async () => {
-    const rpc = (method: string, params: unknown[] = []) => chain.publicClient.request({ method: method as never, params: params as never })
+  /** A facilitator that gives up on receipts after 300 ms, and a way to ask it to settle. */
+  async function impatientFacilitator() {
     const gas = await gasAccount(chain)
-    const impatient = await startTollgateFacilitator(chain, gas.key, {
+    const server = await startTollgateFacilitator(chain, gas.key, {
       settler: localSettler({ privateKey: gas.key, rpcUrl: chain.rpcUrl, pollingIntervalMs: 50, receiptTimeoutMs: 300 }),
     })
     const ask = async (body: unknown) => {
-      const res = await fetch(`${impatient.url}/settle`, { method: 'POST', headers: bearer(), body: JSON.stringify(body) })
+      const res = await fetch(`${server.url}/settle`, { method: 'POST', headers: bearer(), body: JSON.stringify(body) })
       return (await res.json()) as Record<string, unknown>
     }
+    return { server, ask }
+  }
+
+  it('answers settlement_pending with the transaction; asked again once it is mined, reports success once', async () => {
+    const { server, ask } = await impatientFacilitator()
     const { body, buyer } = await v2Body()
     const before = await snapshot(chain, buyer.address, chain.accounts.seller.address)
-    await rpc('evm_setAutomine', [false])
     try {
-      const pending = await ask(body)
-      expect(pending).toMatchObject({ success: false, errorReason: 'settlement_pending', payer: buyer.address })
-      expect(pending.transaction).toMatch(/^0x[0-9a-f]{64}$/)
-      expect(await ask(body)).toMatchObject({ success: false, errorReason: 'settlement_pending', transaction: pending.transaction })
-      await rpc('evm_mine')
+      const pending = await withoutAutomine(chain, async () => {
+        const first = await ask(body)
+        expect(first).toMatchObject({ success: false, errorReason: 'settlement_pending', payer: buyer.address })
+        expect(first.transaction).toMatch(/^0x[0-9a-f]{64}$/)
+        expect(await ask(body)).toMatchObject({ success: false, errorReason: 'settlement_pending', transaction: first.transaction })
+        await mine(chain)
+        return first
+      })
       expect(await ask(body)).toMatchObject({ success: true, transaction: pending.transaction, payer: buyer.address })
       expect(await ask(body)).toMatchObject({ success: false, errorReason: 'payment_already_used' })
       expect(await chain.balanceOf(buyer.address)).toBe(before.buyer - PRICE)
       expect(await chain.transferCount()).toBe(before.transfers + 1)
     } finally {
-      await rpc('evm_setAutomine', [true])
-      await impatient.close()
+      await server.close()
+    }
+  })
+
+  it('the payer canceled before it was mined: asked again, the chain proves no transfer → nonce already used, nothing moved', async () => {
+    const { server, ask } = await impatientFacilitator()
+    const { body, buyer, payload } = await v2Body()
+    const before = await snapshot(chain, buyer.address, chain.accounts.seller.address)
+    try {
+      const pending = await withoutAutomine(chain, async () => {
+        const first = await ask(body)
+        expect(first).toMatchObject({ success: false, errorReason: 'settlement_pending' })
+        await sendCancel(chain, buyer, payload.authorization.nonce)
+        await mine(chain)
+        return first
+      })
+      expect((await chain.publicClient.getTransactionReceipt({ hash: pending.transaction as `0x${string}` })).status).toBe('reverted')
+      expect(await ask(body)).toMatchObject({ success: false, errorReason: 'invalid_exact_evm_nonce_already_used' })
+      expect(await chain.balanceOf(buyer.address)).toBe(before.buyer)
+      expect(await chain.transferCount()).toBe(before.transfers)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('its transfer reverted and the authorization is still good: asked again, it is settled anew', async () => {
+    const { server, ask } = await impatientFacilitator()
+    const { body, buyer } = await v2Body()
+    const before = await snapshot(chain, buyer.address, chain.accounts.seller.address)
+    try {
+      const pending = await withoutAutomine(chain, async () => {
+        const first = await ask(body)
+        expect(first).toMatchObject({ success: false, errorReason: 'settlement_pending' })
+        await sendDrain(chain, buyer, before.buyer, chain.accounts.deployer.address)
+        await mine(chain)
+        return first
+      })
+      expect((await chain.publicClient.getTransactionReceipt({ hash: pending.transaction as `0x${string}` })).status).toBe('reverted')
+      // Proven never sent: verified again as new, and the buyer has nothing now.
+      expect(await ask(body)).toMatchObject({ success: false, errorReason: 'invalid_exact_evm_insufficient_balance', transaction: '' })
+      await chain.mint(buyer.address, PRICE)
+      const settled = await ask(body)
+      expect(settled).toMatchObject({ success: true, payer: buyer.address })
+      expect(settled.transaction).not.toBe(pending.transaction)
+      expect(await chain.balanceOf(buyer.address)).toBe(0n)
+      expect(await chain.transferCount()).toBe(before.transfers + 2)
+    } finally {
+      await server.close()
     }
   })
 })

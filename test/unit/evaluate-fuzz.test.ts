@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { encodeJsonHeader, evmExact, localSettler, memoryStore, requirePayment, type RequestLike } from '../../src/index.js'
+import { ConfigurationError, encodeJsonHeader, evmExact, localSettler, memoryStore, requirePayment, type RequestLike } from '../../src/index.js'
 
 /**
  * Whatever a buyer puts in a payment header, the core answers with a decision: never a throw
@@ -73,5 +73,42 @@ describe('evaluate() on arbitrary payment headers', () => {
       }),
       { numRuns: 300 },
     )
+  })
+})
+
+describe('requirePayment() on arbitrary settlement policies', () => {
+  const build = (settle: unknown) =>
+    requirePayment({ amount: '0.10' }, [evmExact({ network: 'base-sepolia' })], {
+      payTo: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+      settler: localSettler({ privateKey: `0x${'11'.repeat(32)}`, rpcUrl: 'http://127.0.0.1:9' }),
+      store: memoryStore(),
+      settle: settle as 'after-handler',
+    })
+
+  it('property: any value but the two policies is a ConfigurationError at setup; a gate that builds holds or settles first', () => {
+    const policy = fc.oneof(
+      fc.constantFrom('after-handler', 'before-handler', 'after', 'before', 'AFTER-HANDLER', ' after-handler', 'none', ''),
+      fc.string({ maxLength: 20 }),
+      fc.jsonValue({ maxDepth: 1 }),
+    )
+    fc.assert(
+      fc.property(policy, (settle) => {
+        let gate: ReturnType<typeof build> | undefined
+        let error: unknown
+        try {
+          gate = build(settle)
+        } catch (caught) {
+          error = caught
+        }
+        if (settle === 'after-handler' || settle === 'before-handler') {
+          expect(gate?.policy).toBe(settle)
+        } else {
+          expect(error).toBeInstanceOf(ConfigurationError)
+          expect((error as ConfigurationError).problems.join('\n')).toMatch(/settle/)
+        }
+      }),
+      { numRuns: 200 },
+    )
+    expect(build(undefined).policy).toBe('after-handler')
   })
 })

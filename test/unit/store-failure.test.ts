@@ -44,3 +44,23 @@ describe('the store cannot answer → 503 store_unavailable, nothing verified', 
     expect((decision as { body: { message: string } }).body.message).toMatch(/nothing was charged/)
   })
 })
+
+describe('the store fails while a held payment is looked up for a pending settlement', () => {
+  it('answers 503 store_unavailable, not 409 and not a throw', async () => {
+    const held: Store = {
+      claim: async () => false,
+      release: async () => undefined,
+      take: async () => null,
+      giveBack: async () => undefined,
+      get: async () => Promise.reject(new Error('ECONNRESET')),
+      put: async () => undefined,
+    }
+    const decision = await gateWith(held).evaluate(request)
+    expect(decision).toMatchObject({ type: 'reject', status: 503, reason: 'store_unavailable' })
+  })
+
+  it('a held payment with no pending record is an ordinary replay: 409', async () => {
+    const held: Store = { claim: async () => false, release: async () => undefined, take: async () => null, ...rest }
+    expect(await gateWith(held).evaluate(request)).toMatchObject({ type: 'reject', status: 409, reason: 'payment_already_used' })
+  })
+})
