@@ -19,6 +19,7 @@ const memoryChain = (network: EvmChain['network']): EvmChain => ({
   network,
   readAuthorizationState: async () => ({ nonceUsed: false, balance: 10n ** 12n }),
   isContract: async () => false,
+  checkAuthorization: async () => ({ state: 'open' as const }),
   verifyTypedDataOnChain: async () => false,
   transferWithAuthorization: async () => ({ ok: false, stage: 'unavailable', broadcast: false, detail: 'not in this benchmark' }),
 })
