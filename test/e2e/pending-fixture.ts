@@ -29,6 +29,15 @@ export async function withoutAutomine<T>(chain: TestChain, body: () => Promise<T
   }
 }
 
+/** Polls `condition` until it holds (conditions, never fixed sleeps, decide when a test goes on). */
+export async function until(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
 export async function mine(chain: TestChain): Promise<void> {
   await rpc(chain, 'evm_mine')
 }

@@ -10,7 +10,7 @@ import type { Hex, PrivateKeyAccount } from 'viem'
 import { prepaid } from '../../src/prepaid/index.js'
 import { startTestChain, type TestChain } from '../support/chain.js'
 import { freshBuyer } from '../support/payments.js'
-import { authorizationOf, mine, officialBuyer, sendCancel, sendDrain, settlementOf, snapshot, withoutAutomine } from './pending-fixture.js'
+import { authorizationOf, mine, officialBuyer, rpc, sendCancel, sendDrain, settlementOf, snapshot, until, withoutAutomine } from './pending-fixture.js'
 import { startSeller, type Seller } from './seller.js'
 
 const PRICE = 10_000n
@@ -147,6 +147,27 @@ describe('the transfer landed after the buyer was answered', () => {
     expect(call.status).toBe(200)
     expect(await call.json()).toEqual({ content: 'PREPAID CONTENT' })
     await expectCharged(paid.before, paid.buyer.address, PACKAGE_PRICE, 1)
+  })
+})
+
+describe('the transfer left the pool', () => {
+  it('dropped by the node before it was mined: still unknown (503), never "failed"; the settler sends it again, and once mined the buyer is served', async () => {
+    const paid = await payUnmined(async (unmined) => {
+      await rpc(chain, 'anvil_dropTransaction', [unmined.transaction])
+      // Its nonce is still free, so the transaction may yet be mined: nobody can say it failed.
+      const early = await present(unmined.header)
+      expect(early.status).toBe(503)
+      expect(await early.json()).toMatchObject({ error: 'settlement_unknown' })
+      // The settler watches what it sent and puts a dropped transaction back in the pool.
+      await until(async () => (await rpc(chain, 'eth_getTransactionByHash', [unmined.transaction])) !== null)
+      await mine(chain)
+    })
+    const runsBefore = runs
+    const again = await present(paid.header)
+    expect(again.status).toBe(200)
+    expect(settlementOf(again)).toMatchObject({ success: true, transaction: paid.transaction })
+    expect(runs).toBe(runsBefore + 1)
+    await expectCharged(paid.before, paid.buyer.address, PRICE, 1)
   })
 })
 
