@@ -33,10 +33,10 @@ export function show(value: unknown): string {
 
 /** What a value is, in words: 'a number', 'null', 'an array'. */
 export function kindOf(value: unknown): string {
-  if (value === null) return 'null'
+  if (value === null || value === undefined) return String(value)
   if (Array.isArray(value)) return 'an array'
   const type = typeof value
-  return type === 'object' || type === 'undefined' ? `an ${type}` : `a ${type}`
+  return type === 'object' ? 'an object' : `a ${type}`
 }
 
 /**

@@ -99,8 +99,8 @@ describe('tollgate configuration errors are thrown at setup, all at once', () =>
       const shared: Store = {
         claim: (key, ttl) => inner.claim(key, ttl),
         release: (key) => inner.release(key),
-        take: (key, limit, ttl) => inner.take(key, limit, ttl),
-        giveBack: (key) => inner.giveBack(key),
+        take: (key, limit, ttl, count) => inner.take(key, limit, ttl, count),
+        giveBack: (key, count) => inner.giveBack(key, count),
         get: (key) => inner.get(key),
         put: (key, value, ttl) => inner.put(key, value, ttl),
       }

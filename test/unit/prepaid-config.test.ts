@@ -50,6 +50,18 @@ describe('prepaid configuration', () => {
     }
   })
 
+  it('refuses malformed prepaid() options as problems, never a TypeError', () => {
+    const build = (options: unknown) => problemsOf(() => createTollgate({ payTo, settler, store: memoryStore(), prepaid: prepaid(options as never) }))
+    expect(build({ secret: SECRET_A, pakages: [] })).toMatch(/prepaid: unknown option "pakages" \(did you mean "packages"\?\)/)
+    expect(build({ secret: SECRET_A, packages: {} })).toMatch(/define at least one package/)
+    expect(build({ keys: [null], packages: [] })).toMatch(/prepaid.keys\[0\] must be \{ id, secret \}, not null/)
+    expect(build({ secret: 42, packages: [] })).toMatch(/secret must be a string or bytes, not a number/)
+    expect(build({ secret: SECRET_A, header: 'X Prepaid', packages: [] })).toMatch(/header must be an HTTP header name/)
+    expect(build({ secret: SECRET_A, packages: [{ id: 'p', calls: 1, days: 1 }, 'basic'] })).toMatch(/prepaid package "p": price is missing[^]*prepaid package #2 must be/)
+    expect(build(undefined)).toMatch(/prepaid\(options\) needs \{ secret, packages \}, not undefined/)
+    expect(build({ secret: SECRET_A, packages: [] })).not.toContain(SECRET_A)
+  })
+
   it('refuses plain options where prepaid() is expected', () => {
     expect(problemsOf(() => createTollgate({ payTo, settler, store: memoryStore(), prepaid: { secret: SECRET_A, packages: [] } as never }))).toMatch(/prepaid\(\{ secret, packages \}\) from 'tollgate\/prepaid'/)
   })
