@@ -37,9 +37,17 @@ export interface PaymentPass {
   policy: SettlementPolicy
   /** The route's cap on held output (adapters that buffer a handler's answer enforce it). */
   hold: HoldPolicy
-  /** Charges the buyer. Idempotent: later calls return the first outcome. */
+  /**
+   * Charges the buyer. Idempotent: later calls return the first outcome. For a payment whose
+   * earlier, unknown settlement was since found on chain, it charges nothing more and reports
+   * that transaction.
+   */
   settle(): Promise<SettleOutcome>
-  /** Nothing will be charged (the handler failed): frees the payment so the buyer may present it again. */
+  /**
+   * Nothing will be charged (the handler failed): frees the payment so the buyer may present it
+   * again. For a payment already charged (see settle), frees only the right to serve it, so the
+   * buyer may come back for what it paid.
+   */
   abandon(): Promise<void>
   /**
    * For a pass settled before its handler: adapters report the handler's final status (500 for a
