@@ -10,7 +10,13 @@ export class NetworkRegistry {
   constructor(definitions: readonly NetworkDefinition[] = []) {
     for (const network of knownNetworks) this.add(network)
     const problems: string[] = []
-    for (const definition of definitions) {
+    // Definitions may come from JSON: a list of objects with a name is the least merge() needs.
+    if (!Array.isArray(definitions)) throw new ConfigurationError(['networks must be a list of { name, chainId?, rpcUrl?, asset? }'])
+    for (const [index, definition] of definitions.entries()) {
+      if (typeof definition !== 'object' || definition === null || typeof definition.name !== 'string' || definition.name === '') {
+        problems.push(`networks[${index}] must be { name, chainId?, rpcUrl?, asset? } with a non-empty name`)
+        continue
+      }
       try {
         this.add(this.merge(definition))
       } catch (error) {

@@ -52,6 +52,15 @@ describe('NetworkRegistry', () => {
     expect(problems.filter((p) => p.includes('bad-token'))).toHaveLength(4)
   })
 
+  it('refuses definitions that are not named objects, as problems rather than TypeErrors', () => {
+    expect(problemsOf(() => new NetworkRegistry([null, { chainId: 5 }, 'base'] as never))).toEqual([
+      'networks[0] must be { name, chainId?, rpcUrl?, asset? } with a non-empty name',
+      'networks[1] must be { name, chainId?, rpcUrl?, asset? } with a non-empty name',
+      'networks[2] must be { name, chainId?, rpcUrl?, asset? } with a non-empty name',
+    ])
+    expect(problemsOf(() => new NetworkRegistry('base' as never))).toEqual(['networks must be a list of { name, chainId?, rpcUrl?, asset? }'])
+  })
+
   it('names the known networks when one is unknown', () => {
     expect(() => new NetworkRegistry().resolve('base-goerli')).toThrow(/unknown network "base-goerli"; known: base, base-sepolia/)
   })
