@@ -79,6 +79,34 @@ describe('no configuration yields a pass without a settlement', () => {
     )
   })
 
+  it('createTollgate over arbitrary configurations: a ConfigurationError or a tollgate, never another error', () => {
+    const config = fc.record(
+      {
+        payTo: mostly(fc.constant(payTo)),
+        settler: mostly(fc.constant(settler)),
+        store: mostly(fc.constant(memoryStore())),
+        storeTimeoutMs: mostly(fc.integer({ min: 1, max: 10_000 })),
+        singleInstance: mostly(fc.boolean()),
+        networks: mostly(fc.array(fc.record({ name: mostly(fc.constantFrom('base-sepolia', 'my-l2')), chainId: mostly(fc.constantFrom(84532, 4242)), rpcUrl: mostly(fc.constant('http://127.0.0.1:8545')) }, { requiredKeys: ['name'] }), { maxLength: 2 })),
+        logger: mostly(fc.constant(console)),
+        clock: mostly(fc.constant(Date.now)),
+        maxPendingPerPayer: mostly(fc.integer({ min: 1, max: 100 })),
+        prepaid: mostly(fc.constant(prepaid({ secret: 's'.repeat(32), packages }))),
+      },
+      { requiredKeys: [] },
+    )
+    fc.assert(
+      fc.property(fc.oneof(config, fc.anything()), (given) => {
+        try {
+          createTollgate(given as never)
+        } catch (error) {
+          expect(error).toBeInstanceOf(ConfigurationError)
+        }
+      }),
+      { numRuns: 200 },
+    )
+  })
+
   it('hits both outcomes (the generators reach valid and invalid routes)', () => {
     const outcomes = new Set<string>()
     fc.assert(
