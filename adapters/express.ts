@@ -2,16 +2,16 @@
  * Express (5, and 4) adapter: `gate.paywall({ amount, network })` is route middleware.
  * Translation only; the behaviour lives in the core and the Node bridge.
  */
-import { json, type Request, type RequestHandler } from 'express'
+import type { Request, RequestHandler } from 'express'
 import {
   createTollgate,
-  JSON_BODY_LIMIT_BYTES,
-  jsonBodyRefusal,
   type AdapterTollgate,
+  type JsonBody,
   type PaywallOptions,
   type TollgateConfig,
   type VerifiedPayment,
 } from '../src/index.js'
+import { readJsonBody } from './node-body.js'
 import { nodeRequestLike, runGate, sendAnswer } from './node.js'
 
 declare module 'express-serve-static-core' {
@@ -36,9 +36,12 @@ export function tollgate(config: TollgateConfig): ExpressTollgate {
         // Mounted for every request, so the check costs only a string compare.
         if (!plan.handles(req.method, req.originalUrl.split('?', 1)[0] ?? '')) return next()
         const request = nodeRequestLike(req, urlOf(req))
-        jsonBody(req, res, () => {
-          plan.route(request, req.body).then((answer) => (answer ? sendAnswer(res, answer) : next()), next)
-        })
+        // A body the app's own parser (express.json()) already read is taken as it is; otherwise it is
+        // read here with the cap, and refused as soon as it passes it (body-parser would first drain it).
+        const read: Promise<JsonBody> = (req as { _body?: boolean })._body ? Promise.resolve({ ok: true, value: req.body as unknown }) : readJsonBody(req)
+        read
+          .then((body) => (body.ok ? plan.route(request, body.value) : body.answer))
+          .then((answer) => (answer ? sendAnswer(res, answer) : next()), next)
       }
     },
     paywall(options: PaywallOptions): RequestHandler {
@@ -54,16 +57,6 @@ export function tollgate(config: TollgateConfig): ExpressTollgate {
       }
     },
   }
-}
-
-const parseJson = json({ limit: JSON_BODY_LIMIT_BYTES })
-
-/** A body that is not JSON is the buyer's mistake: a 400 with a reason, not Express's HTML error page. */
-const jsonBody: RequestHandler = (req, res, next) => {
-  parseJson(req, res, (error?: unknown) => {
-    if (error) sendAnswer(res, jsonBodyRefusal((error as { status?: number }).status === 413 ? 413 : 400))
-    else next()
-  })
 }
 
 /** Uses Express's own protocol and host, so `trust proxy` settings decide what the buyer sees as the resource. */

@@ -9,6 +9,8 @@ import {
   answerText,
   ConfigurationError,
   createTollgate,
+  JSON_BODY_LIMIT_BYTES,
+  jsonBodyRefusal,
   type AdapterTollgate,
   mergeHeaders,
   type HttpAnswer,
@@ -92,14 +94,19 @@ export function tollgate(config: TollgateConfig): FastifyTollgate {
     } catch (error) {
       return done(error as Error)
     }
-    // Fastify has parsed a JSON body already (and answered 400 to a malformed one).
+    // Fastify parses a JSON body before the handler; a body it refuses (malformed, over the cap) is
+    // answered in tollgate's words, as the other adapters answer it. This plugin's scope only.
+    fastify.setErrorHandler((error: { statusCode?: number }, _request, reply) => {
+      if (error.statusCode !== 400 && error.statusCode !== 413) return reply.send(error)
+      return reply.send(answerWith(reply, jsonBodyRefusal(error.statusCode)))
+    })
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
       const answer = await plan.route(nodeRequestLike(request.raw, urlOf(request)), request.body)
       if (!answer) return reply.callNotFound()
       return reply.send(answerWith(reply, answer) ?? undefined)
     }
     fastify.route({ method: ['GET', 'HEAD'], url: `${plan.path}/packages`, handler, exposeHeadRoute: false })
-    fastify.route({ method: ['POST', 'OPTIONS'], url: `${plan.path}/purchase`, handler })
+    fastify.route({ method: ['POST', 'OPTIONS'], url: `${plan.path}/purchase`, handler, bodyLimit: JSON_BODY_LIMIT_BYTES })
     done()
   }
 

@@ -8,6 +8,7 @@ import { JSON_BODY_LIMIT_BYTES, jsonBodyRefusal, parseJsonBody, type JsonBody } 
 export async function readJsonBody(req: IncomingMessage): Promise<JsonBody> {
   const contentType = req.headers['content-type']
   if (!/\bjson\b/i.test(contentType ?? '')) return { ok: true, value: undefined }
+  if (Number(req.headers['content-length'] ?? '0') > JSON_BODY_LIMIT_BYTES) return { ok: false, answer: jsonBodyRefusal(413) }
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of req as AsyncIterable<Buffer>) {
