@@ -28,9 +28,12 @@ export interface PrepaidFetchOptions {
 interface Discovery {
   purchase: string
   header: string
+  /** Present when the route takes credentials of these packages only. */
+  acceptedPackages?: string[]
 }
 
-const SPENT = new Set(['prepaid_exhausted', 'prepaid_expired', 'prepaid_revoked'])
+/** Refusals a new credential of the buyer's package fixes. */
+const SPENT = new Set(['prepaid_exhausted', 'prepaid_expired', 'prepaid_revoked', 'prepaid_insufficient_calls', 'prepaid_package_not_accepted'])
 
 /** Buys `packageId` at `purchaseUrl`, retrying once with the same Idempotency-Key if the answer was lost. */
 export async function buyPackage(payingFetch: typeof fetch, purchaseUrl: string, packageId: string): Promise<PrepaidPurchase> {
@@ -63,6 +66,9 @@ export function prepaidFetch(options: PrepaidFetchOptions): typeof fetch {
     const challenge = readChallenge(first)
     // A route without prepaid, or a credential refused for another reason than being spent: not ours to fix.
     if (!challenge.discovery || (credential && !SPENT.has(challenge.error ?? ''))) return first
+    // Buying a package this route does not take would spend money on a credential it refuses.
+    const accepted = challenge.discovery.acceptedPackages
+    if (accepted && !accepted.includes(options.package)) return first
     await first.body?.cancel()
     header = challenge.discovery.header
     const purchase = await buyPackage(options.payingFetch, challenge.discovery.purchase, options.package)
@@ -79,7 +85,11 @@ function readChallenge(res: Response): { error?: string; discovery?: Discovery }
   try {
     const required = JSON.parse(base64ToUtf8(encoded)) as { error?: string; extensions?: { prepaid?: Partial<Discovery> } }
     const prepaid = required.extensions?.prepaid
-    const discovery = typeof prepaid?.purchase === 'string' ? { purchase: prepaid.purchase, header: prepaid.header ?? 'X-Prepaid-Credential' } : undefined
+    const accepted = Array.isArray(prepaid?.acceptedPackages) ? prepaid.acceptedPackages.filter((id): id is string => typeof id === 'string') : undefined
+    const discovery =
+      typeof prepaid?.purchase === 'string'
+        ? { purchase: prepaid.purchase, header: prepaid.header ?? 'X-Prepaid-Credential', ...(accepted ? { acceptedPackages: accepted } : {}) }
+        : undefined
     return { ...(required.error ? { error: required.error } : {}), ...(discovery ? { discovery } : {}) }
   } catch {
     return {}

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ExpressTollgate } from '../../adapters/express.js'
 import { memoryStore, type Store } from '../../src/index.js'
+import { prepaidFetch, type PrepaidPurchase } from '../../src/buyer/prepaid-fetch.js'
 import { prepaid } from '../../src/prepaid/index.js'
 import { redisStore } from '../../src/redis.js'
 import { startTestChain, type TestChain } from '../support/chain.js'
@@ -155,5 +156,24 @@ describe.each(stores)('prepaid routes with a cost and accepted packages, over th
     const second = await burst()
     expect(second.filter((status) => status === 402)).toHaveLength(20)
     expect(await gate.prepaid!.status(credentialId)).toMatchObject({ used: 100, remaining: 0 })
+  })
+
+  it.skipIf(skip)('the buyer helper buys anew when a cost-5 call finds too few calls left, and never buys a package the route refuses', async () => {
+    const buyer = chain.accounts.buyers[buyerIndex++ % chain.accounts.buyers.length]!
+    const payingFetch = makeV2Fetch(buyer, { network: 'eip155:84532', asset: chain.token })
+    const purchases: PrepaidPurchase[] = []
+    const eight = prepaidFetch({ payingFetch, package: 'eight', onPurchase: (p) => purchases.push(p) })
+    expect((await eight(`${seller.url}/premium`)).headers.get(REMAINING)).toBe('3')
+    // 3 left, the call costs 5: prepaid_insufficient_calls, so a second package is bought and pays for it.
+    const second = await eight(`${seller.url}/premium`)
+    expect(second.status).toBe(200)
+    expect(second.headers.get(REMAINING)).toBe('3')
+    expect(purchases.map((p) => p.package)).toEqual(['eight', 'eight'])
+
+    // /pro-only takes 'pro' only: buying 'eight' there would be money for a refused credential.
+    const refused = await eight(`${seller.url}/pro-only`)
+    expect(refused.status).toBe(402)
+    expect(await refused.json()).toMatchObject({ error: 'prepaid_package_not_accepted' })
+    expect(purchases).toHaveLength(2)
   })
 })
