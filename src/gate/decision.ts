@@ -35,6 +35,13 @@ export interface PaymentPass {
   type: 'pass'
   payment: VerifiedPayment
   policy: SettlementPolicy
+  /**
+   * True when an earlier presentation of this payment charged the buyer but its outcome was unknown
+   * then: `settle()` returns that settlement. Anyone can rebuild a payment header from a mined
+   * transaction, so a route that issues something lasting (a credential) checks what only the
+   * original buyer has before it serves a resumed payment.
+   */
+  resumed?: boolean
   /** The route's cap on held output (adapters that buffer a handler's answer enforce it). */
   hold: HoldPolicy
   /**

@@ -126,6 +126,7 @@ export function createPass(parts: PassParts): PaymentPass {
     payment,
     policy: parts.policy,
     hold: parts.hold,
+    ...(resumed ? { resumed: true } : {}),
     settle: () => {
       if (abandoned) throw new Error('tollgate: settle() called after abandon()')
       settled ??= settle().finally(finish)

@@ -63,6 +63,18 @@ export class PrepaidLedger {
     return this.store.put(`${PREFIX}purchase:${paymentKey}`, JSON.stringify(record), lifetime(expiresAtMs, nowMs))
   }
 
+  /**
+   * Remembers, before a purchase settles, the hash of its Idempotency-Key: if the settlement is left
+   * unknown and resolved later, only a presentation with that key gets the credential.
+   */
+  bindPurchase(paymentKey: string, idempotencyKeyHash: string, nowMs: number): Promise<void> {
+    return this.store.put(`${PREFIX}binding:${paymentKey}`, idempotencyKeyHash, lifetime(nowMs, nowMs))
+  }
+
+  purchaseBinding(paymentKey: string): Promise<string | null> {
+    return this.store.get(`${PREFIX}binding:${paymentKey}`)
+  }
+
   async purchase(paymentKey: string): Promise<PurchaseRecord | null> {
     const raw = await this.store.get(`${PREFIX}purchase:${paymentKey}`)
     return raw === null ? null : (JSON.parse(raw) as PurchaseRecord)

@@ -61,6 +61,13 @@ export async function purchase(request: RequestLike, body: unknown, context: Pur
 
   const decision = await entry.gate.evaluate(request)
   if (decision.type !== 'pass') return { status: decision.status, headers: decision.headers, body: decision.body }
+  const bound = await bindToKey(decision.resumed === true, paymentKey, keyHash, context)
+  if (bound !== 'ok') {
+    await decision.abandon()
+    return bound === 'store-down'
+      ? failure(503, Reason.storeUnavailable)
+      : answer(409, { error: Reason.replayed, message: 'This purchase was paid; present it with the Idempotency-Key of the original purchase to get its credential.' })
+  }
   const outcome = await decision.settle()
   if (!outcome.ok) return { status: outcome.status, headers: outcome.headers, body: outcome.body }
 
@@ -88,6 +95,26 @@ export async function purchase(request: RequestLike, body: unknown, context: Pur
   }
   context.logger.info?.('tollgate: prepaid package sold', { credentialId, buyer, package: pkg.id, transaction: decision.payment.transaction })
   return issued(record, outcome.headers)
+}
+
+/**
+ * A first presentation records its Idempotency-Key hash before settling; a resumed one (charged by an
+ * earlier presentation whose outcome was unknown) must carry the same key, since a chain observer can
+ * rebuild the payment itself. A purchase made without a key has nothing to check against.
+ */
+async function bindToKey(resumed: boolean, paymentKey: string | null, keyHash: string | null, context: PurchaseContext): Promise<'ok' | 'wrong-key' | 'store-down'> {
+  if (paymentKey === null) return 'ok'
+  try {
+    if (!resumed) {
+      if (keyHash !== null) await context.ledger.bindPurchase(paymentKey, keyHash, context.clock())
+      return 'ok'
+    }
+    const binding = await context.ledger.purchaseBinding(paymentKey)
+    return binding === null || binding === keyHash ? 'ok' : 'wrong-key'
+  } catch (error) {
+    if (!(error instanceof StoreUnavailableError)) throw error
+    return 'store-down'
+  }
 }
 
 function issued(record: PurchaseRecord, settlementHeaders: Record<string, string>): HttpAnswer {

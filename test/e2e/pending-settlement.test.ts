@@ -133,10 +133,19 @@ describe('the transfer landed after the buyer was answered', () => {
     await expectCharged(paid.before, paid.buyer.address, PRICE, 1)
   })
 
-  it('a prepaid purchase issues its credential when the same payment comes back, and the credential works', async () => {
+  it('a prepaid purchase issues its credential when the same payment comes back with its Idempotency-Key (not to anyone else), and the credential works', async () => {
     const idempotency = { 'idempotency-key': `pending-${crypto.randomUUID()}` }
     const init = { method: 'POST', headers: idempotency }
     const paid = await payUnmined(() => mine(chain), '/prepaid/purchase?package=five', init)
+    // A chain observer can rebuild the payment from the mined transaction, but not the buyer's Idempotency-Key.
+    const observers: Record<string, string>[] = [{}, { 'idempotency-key': `observer-${crypto.randomUUID()}` }]
+    for (const headers of observers) {
+      const stolen = await present(paid.header, '/prepaid/purchase?package=five', { method: 'POST', headers })
+      expect(stolen.status).toBe(409)
+      const text = await stolen.text()
+      expect(JSON.parse(text)).toMatchObject({ error: 'payment_already_used' })
+      expect(text).not.toContain('credential"')
+    }
     const again = await present(paid.header, '/prepaid/purchase?package=five', init)
     expect(again.status).toBe(201)
     const body = (await again.json()) as { credential: string; package: string; calls: number }
