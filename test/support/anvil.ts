@@ -14,7 +14,6 @@ export interface Anvil {
 
 const READY_TIMEOUT_MS = 10_000
 const STOP_GRACE_MS = 2_000
-const PORT_ATTEMPTS = 3
 
 // Anvils still running when the test process exits would outlive it (they are not our process
 // group's responsibility once vitest's worker dies), so kill whatever is left on the way out.
@@ -62,6 +61,8 @@ async function rpc<T>(rpcUrl: string, method: string, params: unknown[] = []): P
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+    // A port that accepts and never answers must not hang a test's setup.
+    signal: AbortSignal.timeout(5_000),
   })
   const json = (await res.json()) as { result?: T; error?: { message: string } }
   if (json.error) throw new Error(`${method}: ${json.error.message}`)
@@ -90,63 +91,59 @@ async function stopChild(child: ChildProcess): Promise<void> {
   live.delete(child)
 }
 
-class PortTaken extends Error {}
-
-async function launch(bin: string, chainId: number, port: number): Promise<Anvil> {
-  const child = spawn(
-    bin,
-    ['--chain-id', String(chainId), '--host', '127.0.0.1', '--port', String(port), '--silent'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  )
+/**
+ * Starts anvil on a port it picks itself (`--port 0`) and reads the port from its "Listening on"
+ * line. Choosing a free port first and handing it over left a window in which another process
+ * (another test's anvil or server) could take it; anvil then failed to bind, while eth_chainId on
+ * that port was answered by the other process with the same chain id, so the test ran on a chain
+ * that was not its own and hung or failed when that chain went away.
+ */
+async function launch(bin: string, chainId: number): Promise<Anvil> {
+  const child = spawn(bin, ['--chain-id', String(chainId), '--host', '127.0.0.1', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] })
   if (child.pid === undefined) throw new Error(`could not spawn ${bin}`)
   live.add(child)
   installExitHook()
-  let stderr = ''
+  let output = ''
   child.stderr?.setEncoding('utf8')
   child.stderr?.on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-4000)
+    output = (output + chunk).slice(-4000)
   })
-
-  const rpcUrl = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + READY_TIMEOUT_MS
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      live.delete(child)
-      if (/address already in use|os error 98/i.test(stderr)) throw new PortTaken(stderr)
-      throw new Error(`anvil exited early (code ${child.exitCode}, signal ${child.signalCode}): ${stderr}`)
-    }
-    try {
-      const answered = await rpc<string>(rpcUrl, 'eth_chainId')
-      if (Number(answered) === chainId) {
-        const pid = child.pid
-        return { rpcUrl, chainId, pid, stop: () => stopChild(child) }
+  try {
+    const port = await new Promise<number>((resolvePort, reject) => {
+      const timer = setTimeout(() => reject(new Error(`anvil did not say where it listens within ${READY_TIMEOUT_MS} ms: ${output}`)), READY_TIMEOUT_MS)
+      child.stdout?.setEncoding('utf8')
+      child.stdout?.on('data', (chunk: string) => {
+        output = (output + chunk).slice(-4000)
+        const listening = /Listening on 127\.0\.0\.1:(\d+)/.exec(output)
+        if (listening) {
+          clearTimeout(timer)
+          resolvePort(Number(listening[1]))
+        }
+      })
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer)
+        reject(new Error(`anvil exited early (code ${code}, signal ${signal}): ${output}`))
+      })
+    })
+    const rpcUrl = `http://127.0.0.1:${port}`
+    const deadline = Date.now() + READY_TIMEOUT_MS
+    while (Date.now() < deadline) {
+      try {
+        if (Number(await rpc<string>(rpcUrl, 'eth_chainId')) === chainId) return { rpcUrl, chainId, pid: child.pid, stop: () => stopChild(child) }
+      } catch {
+        await new Promise((r) => setTimeout(r, 50))
       }
-      // Another process answered on our port: we lost a port race.
-      await stopChild(child)
-      throw new PortTaken(`port ${port} answered with chain ${answered}`)
-    } catch (error) {
-      if (error instanceof PortTaken) throw error
-      await new Promise((r) => setTimeout(r, 50))
     }
+    throw new Error(`anvil did not answer eth_chainId on ${rpcUrl} within ${READY_TIMEOUT_MS} ms: ${output}`)
+  } catch (error) {
+    await stopChild(child)
+    throw error
   }
-  await stopChild(child)
-  throw new Error(`anvil did not answer eth_chainId on ${rpcUrl} within ${READY_TIMEOUT_MS} ms; stderr: ${stderr}`)
 }
 
 /** Starts a fresh automining anvil on a free 127.0.0.1 port (default chain id 84532, Base Sepolia's). */
 export async function startAnvil(opts: { chainId?: number } = {}): Promise<Anvil> {
-  const bin = anvilBinary()
-  const chainId = opts.chainId ?? 84532
-  let lastError: unknown
-  for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
-    try {
-      return await launch(bin, chainId, await freePort())
-    } catch (error) {
-      if (!(error instanceof PortTaken)) throw error
-      lastError = error
-    }
-  }
-  throw new Error(`anvil could not bind a free port after ${PORT_ATTEMPTS} attempts: ${String(lastError)}`)
+  return launch(anvilBinary(), opts.chainId ?? 84532)
 }
 
 /** Moves the chain clock forward and mines a block so the new timestamp is visible. */
