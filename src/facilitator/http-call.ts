@@ -1,4 +1,5 @@
 import { redactUrl } from '../errors/redact.js'
+import { readBoundedBytes } from '../http/read-body.js'
 
 /** The outcome of one HTTP exchange with a facilitator, classified by what it says about the request. */
 export type CallOutcome =
@@ -113,33 +114,8 @@ function failure(error: unknown, signal: AbortSignal, url: string, timeoutMs: nu
  * a chunked answer has no length to check first, and must not be read whole to learn its size.
  */
 async function readBounded(response: Response): Promise<{ text: string; oversized: boolean }> {
-  const declared = Number(response.headers.get('content-length') ?? '0')
-  if (!response.body) return { text: '', oversized: false }
-  if (declared > MAX_ANSWER_BYTES) {
-    await response.body.cancel().catch(() => undefined)
-    return { text: '', oversized: true }
-  }
-  const reader = response.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > MAX_ANSWER_BYTES) {
-      // Cancelling closes the connection: the rest is never sent, let alone held.
-      await reader.cancel().catch(() => undefined)
-      return { text: '', oversized: true }
-    }
-    chunks.push(value)
-  }
-  const bytes = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return { text: new TextDecoder().decode(bytes), oversized: false }
+  const bytes = await readBoundedBytes(response, MAX_ANSWER_BYTES)
+  return bytes === null ? { text: '', oversized: true } : { text: new TextDecoder().decode(bytes), oversized: false }
 }
 
 /** The first `code` along the cause chain (undici puts the socket error's code on `cause`). */

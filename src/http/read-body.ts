@@ -1,11 +1,17 @@
 export type BodyRead = { ok: true; value: unknown } | { ok: false; status: 400 | 413; message: string }
 
+/** A Request or a Response: anything with headers and a body stream. */
+export interface BodyCarrier {
+  readonly headers: { get(name: string): string | null }
+  readonly body: ReadableStream<Uint8Array> | null
+}
+
 /**
- * The bytes of a request body, or null when it is larger than `maxBytes`: a declared length over
- * the cap is refused unread, and a streamed body is cancelled as soon as it passes the cap, so a
- * client cannot make the server pull (or its own producer generate) more than that.
+ * The bytes of a body (a request's, or a facilitator's answer), or null when it is larger than
+ * `maxBytes`: a declared length over the cap is refused unread, and a streamed body is cancelled as
+ * soon as it passes the cap, so a peer cannot make us pull (or its producer generate) more than that.
  */
-export async function readBoundedBytes(request: Request, maxBytes: number): Promise<Uint8Array | null> {
+export async function readBoundedBytes(request: BodyCarrier, maxBytes: number): Promise<Uint8Array | null> {
   const declared = Number(request.headers.get('content-length') ?? '0')
   if (declared > maxBytes) {
     await request.body?.cancel().catch(() => undefined)
