@@ -13,10 +13,10 @@ import type { ServerResponse } from 'node:http'
 import { pipeline, Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tollgate as fetchTollgate } from '../../adapters/fetch.js'
-import { localSettler, memoryStore, type PaywallOptions, type TollgateConfig } from '../../src/index.js'
+import type { PaywallOptions, TollgateConfig } from '../../src/index.js'
 import { startTestChain, type TestChain } from '../support/chain.js'
 import { decodeHeader, freshBuyer, requirementAt, signedV2, type V2Requirement } from '../support/payments.js'
-import { NODE_FRAMEWORKS, startBridgeSeller, type BridgeSeller } from './bridge-sellers.js'
+import { bridgeConfig, NODE_FRAMEWORKS, startBridgeSeller, type BridgeSeller } from './bridge-sellers.js'
 
 const PRICE = 100_000n
 const MiB = 1024 * 1024
@@ -56,19 +56,14 @@ function producer(total = TOTAL): Producer {
   return current
 }
 
-function config(): TollgateConfig {
-  return {
-    payTo: chain.accounts.seller.address,
-    settler: localSettler({ privateKey: chain.keys.settler, rpcUrl: chain.rpcUrl, pollingIntervalMs: 50 }),
-    store: memoryStore(),
-    networks: [{ name: 'base-sepolia', asset: chain.tokenInfo }],
+const config = (): TollgateConfig =>
+  bridgeConfig(chain, {
     logger: {
       info: (_message, fields) => {
         if (fields?.transaction && current) atSettlement.push(current.pulled())
       },
     },
-  }
-}
+  })
 
 beforeAll(async () => {
   chain = await startTestChain({ fundBuyers: 0n })

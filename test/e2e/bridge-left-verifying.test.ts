@@ -8,11 +8,11 @@ import { request, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tollgate as fetchTollgate } from '../../adapters/fetch.js'
-import { localSettler, memoryStore, type TollgateConfig } from '../../src/index.js'
+import type { TollgateConfig } from '../../src/index.js'
 import { startTestChain, type TestChain } from '../support/chain.js'
 import { decodeHeader, freshBuyer, requirementAt, signedV2, type V2Requirement } from '../support/payments.js'
 import { startDelayProxy, type DelayProxy } from './bridge-delay-proxy.js'
-import { NODE_FRAMEWORKS, startBridgeSeller, type BridgeSeller } from './bridge-sellers.js'
+import { bridgeConfig, NODE_FRAMEWORKS, startBridgeSeller, type BridgeSeller } from './bridge-sellers.js'
 
 const PRICE = 100_000n
 const paid = { amount: '0.10', network: 'base-sepolia' } as const
@@ -31,14 +31,7 @@ afterAll(async () => {
   await chain?.stop()
 })
 
-function config(): TollgateConfig {
-  return {
-    payTo: chain.accounts.seller.address,
-    settler: localSettler({ privateKey: chain.keys.settler, rpcUrl: proxy.url, pollingIntervalMs: 50 }),
-    store: memoryStore(),
-    networks: [{ name: 'base-sepolia', asset: chain.tokenInfo }],
-  }
-}
+const config = (): TollgateConfig => bridgeConfig(chain, {}, proxy.url)
 
 /** A raw handler that counts its runs under `key` and answers the content. */
 const serve = (key: string) => (_req: unknown, res: ServerResponse) => {

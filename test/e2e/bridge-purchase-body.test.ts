@@ -11,10 +11,10 @@ import { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tollgate as fetchTollgate } from '../../adapters/fetch.js'
 import { tollgate as nextTollgate } from '../../adapters/next.js'
-import { JSON_BODY_LIMIT_BYTES, localSettler, memoryStore, type TollgateConfig } from '../../src/index.js'
+import { JSON_BODY_LIMIT_BYTES, type TollgateConfig } from '../../src/index.js'
 import { prepaid } from '../../src/prepaid/index.js'
 import { startTestChain, type TestChain } from '../support/chain.js'
-import { NODE_FRAMEWORKS, startBridgeSeller, type BridgeSeller } from './bridge-sellers.js'
+import { bridgeConfig, NODE_FRAMEWORKS, startBridgeSeller, type BridgeSeller } from './bridge-sellers.js'
 
 const CHUNK = 64 * 1024
 const HUGE = 64 * 1024 * 1024
@@ -30,15 +30,10 @@ afterAll(async () => {
   await chain?.stop()
 })
 
-function config(): TollgateConfig {
-  return {
-    payTo: chain.accounts.seller.address,
-    settler: localSettler({ privateKey: chain.keys.settler, rpcUrl: chain.rpcUrl, pollingIntervalMs: 50 }),
-    store: memoryStore(),
-    networks: [{ name: 'base-sepolia', asset: chain.tokenInfo }],
+const config = (): TollgateConfig =>
+  bridgeConfig(chain, {
     prepaid: prepaid({ secret: 'bridge-purchase-body-secret-32-bytes!!', packages: [{ id: 'three', calls: 3, days: 1, price: { amount: '0.10', network: 'base-sepolia' } }] }),
-  }
-}
+  })
 
 /** A body of `total` bytes of JSON-looking text, generated only as it is pulled, counting what was pulled. */
 function lazyBody(total = HUGE) {

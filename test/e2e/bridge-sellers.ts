@@ -12,7 +12,19 @@ import Koa from 'koa'
 import { tollgate as expressTollgate } from '../../adapters/express.js'
 import { tollgate as fastifyTollgate } from '../../adapters/fastify.js'
 import { tollgate as koaTollgate } from '../../adapters/koa.js'
-import type { PaywallOptions, Tollgate, TollgateConfig } from '../../src/index.js'
+import { localSettler, memoryStore, type PaywallOptions, type Tollgate, type TollgateConfig } from '../../src/index.js'
+import type { TestChain } from '../support/chain.js'
+
+/** A seller of the test chain's token with a fresh memory store; `rpcUrl` lets a test put a proxy in front of anvil. */
+export function bridgeConfig(chain: TestChain, extra: Partial<TollgateConfig> = {}, rpcUrl = chain.rpcUrl): TollgateConfig {
+  return {
+    payTo: chain.accounts.seller.address,
+    settler: localSettler({ privateKey: chain.keys.settler, rpcUrl, pollingIntervalMs: 50 }),
+    store: memoryStore(),
+    networks: [{ name: 'base-sepolia', asset: chain.tokenInfo }],
+    ...extra,
+  }
+}
 
 export const NODE_FRAMEWORKS = ['express', 'koa', 'fastify'] as const
 export type NodeFramework = (typeof NODE_FRAMEWORKS)[number]

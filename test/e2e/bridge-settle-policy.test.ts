@@ -16,8 +16,6 @@ import { tollgate as nextTollgate } from '../../adapters/next.js'
 import {
   ConfigurationError,
   DEFAULT_HOLD,
-  localSettler,
-  memoryStore,
   type PaymentGate,
   type PaymentPass,
   type PaywallOptions,
@@ -26,7 +24,7 @@ import {
   type VerifiedPayment,
 } from '../../src/index.js'
 import { startTestChain, type TestChain } from '../support/chain.js'
-import { NODE_FRAMEWORKS, startBridgeSeller, type BridgeSeller } from './bridge-sellers.js'
+import { bridgeConfig, NODE_FRAMEWORKS, startBridgeSeller, type BridgeSeller } from './bridge-sellers.js'
 
 let chain: TestChain
 
@@ -38,14 +36,7 @@ afterAll(async () => {
   await chain?.stop()
 })
 
-function config(): TollgateConfig {
-  return {
-    payTo: chain.accounts.seller.address,
-    settler: localSettler({ privateKey: chain.keys.settler, rpcUrl: chain.rpcUrl, pollingIntervalMs: 50 }),
-    store: memoryStore(),
-    networks: [{ name: 'base-sepolia', asset: chain.tokenInfo }],
-  }
-}
+const config = (): TollgateConfig => bridgeConfig(chain)
 
 /** A policy that reached the code through `any`: what JSON or an environment variable can hold. */
 const misspelt = { amount: '0.10', network: 'base-sepolia', settle: 'after' } as unknown as PaywallOptions
