@@ -87,14 +87,20 @@ describe.skipIf(skip)('several seller processes, one payment', () => {
     const answers = await presentConcurrently(separate.map((s) => s.url), '/paid', { 'PAYMENT-SIGNATURE': header }, PRESENTATIONS)
 
     // Each process refuses its own concurrent repeats (409) but not the other's: at least one
-    // presentation per process reaches verification. The chain takes only one; every other is
-    // refused by it (402), before or after its handler ran: the money is safe, the work is not.
+    // presentation per process reaches verification. The chain takes only one transfer. The other
+    // process is refused by the chain (402) when its simulation already sees the authorization used;
+    // when its own transaction was sent first and reverted, the chain shows the seller paid by the
+    // first one, and that is what it answers: the same transaction, so the buyer is served twice for
+    // one charge. The money is safe, the work is not: give instances one shared store.
     // (How many 402s depends on timing: a claim refused by the chain is released, as for any
     // payment that was not charged, so later repeats reach the chain again.)
     const counts = tally(answers)
-    expect(counts[200]).toBe(1)
-    expect(counts[402]).toBeGreaterThanOrEqual(1)
-    expect((counts[402] ?? 0) + (counts[409] ?? 0)).toBe(PRESENTATIONS - 1)
+    expect(counts[200]).toBeGreaterThanOrEqual(1)
+    expect(counts[200]).toBeLessThanOrEqual(separate.length)
+    expect((counts[200] ?? 0) + (counts[402] ?? 0) + (counts[409] ?? 0)).toBe(PRESENTATIONS)
+    const served = answers.filter((a) => a.status === 200)
+    expect(new Set(served.map((a) => a.url)).size).toBe(served.length)
+    expect(new Set(served.map((a) => (JSON.parse(Buffer.from(a.settlement!, 'base64').toString()) as { transaction: string }).transaction)).size).toBe(1)
     for (const refused of answers.filter((a) => a.status === 402)) {
       expect(String(refused.body.error)).toMatch(/^invalid_exact_evm_(nonce_already_used|transaction_failed)$/)
       expect(refused.body).not.toHaveProperty('content')
