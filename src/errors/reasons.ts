@@ -58,6 +58,10 @@ export const Reason = {
   prepaidPackageNotAccepted: 'prepaid_package_not_accepted',
   // tollgate: the credential has calls left, but fewer than one request on this route costs; nothing was spent.
   prepaidInsufficientCalls: 'prepaid_insufficient_calls',
+  // tollgate: the seller's `authorize` hook refused the payment (its default code); nothing charged.
+  paymentDenied: 'payment_denied',
+  // tollgate: the seller's `authorize` hook threw, timed out or gave no verdict; refused, nothing charged.
+  authorizeFailed: 'authorize_failed',
 } as const
 
 export type ReasonCode = (typeof Reason)[keyof typeof Reason]
@@ -106,4 +110,6 @@ export const reasonMessages: Record<ReasonCode, string> = {
   invalid_idempotency_key: 'An Idempotency-Key must be 16 to 200 characters, so nobody can guess it.',
   prepaid_package_not_accepted: 'This route does not accept credentials of that prepaid package; nothing was spent. See the packages list.',
   prepaid_insufficient_calls: 'The prepaid credential has fewer calls left than one request on this route costs; nothing was spent.',
+  payment_denied: 'The seller declined this payment; nothing was charged.',
+  authorize_failed: 'The seller could not decide on this payment right now; nothing was charged. Retry later.',
 }

@@ -2,6 +2,7 @@ import { redactUrls } from '../errors/redact.js'
 import { Reason, reasonMessages, type ReasonCode } from '../errors/reasons.js'
 import type { Logger } from '../logger.js'
 import type { Inspection, PaymentMethod, RequirementPair, Settlement, VerifiedPayment } from '../methods/payment-method.js'
+import { noEvents, type GateEvents } from '../hooks/gate-events.js'
 import type { ReplayGuard } from '../replay/replay-guard.js'
 import type { SettleResponse } from '../protocol/wire-types.js'
 import type { PendingLedger } from '../settlement/pending-ledger.js'
@@ -33,6 +34,10 @@ export interface PassParts {
   /** Called exactly once, when the pass is done with (settled or abandoned): frees the payer's slot. */
   done(): void
   resumed?: Resumed
+  /** Where settled / settlementFailed are told (default: nowhere). */
+  events?: GateEvents
+  /** When the gate received the payment (clock ms), for the events' latency; default: when the pass is created. */
+  startedAt?: number
 }
 
 /** A verified payment that settles at most once, and frees its claim only if nothing was broadcast. */
@@ -40,6 +45,18 @@ export function createPass(parts: PassParts): PaymentPass {
   const { candidate, payment, keys, guard, ledger, logger, resumed } = parts
   const x402Version = payment.x402Version ?? 2
   const network = x402Version === 2 ? payment.network : payment.networkName
+  const events = parts.events ?? noEvents
+  const startedAt = parts.startedAt ?? parts.clock()
+  const about = () => ({
+    payer: payment.payer,
+    amount: payment.amount,
+    asset: payment.asset,
+    network: payment.network,
+    networkName: payment.networkName,
+    x402Version,
+    scheme: payment.scheme,
+    latencyMs: Math.max(0, parts.clock() - startedAt),
+  })
   let settled: Promise<SettleOutcome> | undefined
   let abandoned: Promise<void> | undefined
   let finished = false
@@ -80,6 +97,7 @@ export function createPass(parts: PassParts): PaymentPass {
         amount: payment.amount,
         network,
       })
+      events.settled({ ...about(), transaction: settlement.transaction, resumed: resumed !== undefined })
       return { ok: true, response, headers: settlementHeaders(x402Version, response) }
     }
     if (!settlement.broadcast) await guard.releaseQuietly(keys)
@@ -89,6 +107,13 @@ export function createPass(parts: PassParts): PaymentPass {
       detail: redactUrls(settlement.detail),
       broadcast: settlement.broadcast,
       transaction: settlement.transaction,
+    })
+    events.settlementFailed({
+      ...about(),
+      state: settlement.reason === Reason.settlementUnknown ? 'unknown' : 'failed',
+      reason: settlement.reason,
+      status: settlement.status,
+      ...(settlement.transaction ? { transaction: settlement.transaction } : {}),
     })
     const response: SettleResponse = {
       success: false,

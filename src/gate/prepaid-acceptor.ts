@@ -1,4 +1,5 @@
 import type { ReasonCode } from '../errors/reasons.js'
+import type { GateEvents } from '../hooks/gate-events.js'
 import type { HttpAnswer, PaymentDecision } from './decision.js'
 
 /** Fields a challenge carries beyond the requirements, so buyers can discover other ways to pay. */
@@ -32,8 +33,11 @@ export interface PrepaidAcceptor {
   readonly header: string
   /** Where to buy, for challenges; with a scope, also what a call costs on the route and which packages it takes. */
   discovery(requestUrl: string, scope?: PrepaidScope): ChallengeExtras
-  /** Spends `scope.cost` calls (default 1) of a credential, if its package is one the scope accepts. */
-  spend(credential: string, challenge: Challenge, scope?: PrepaidScope): Promise<PaymentDecision>
+  /**
+   * Spends `scope.cost` calls (default 1) of a credential, if its package is one the scope accepts.
+   * `events` is the route's hooks sink (spent / exhausted); without it the plan's own hooks hear them.
+   */
+  spend(credential: string, challenge: Challenge, scope?: PrepaidScope, events?: GateEvents): Promise<PaymentDecision>
 }
 
 /** The acceptor one route hands its gate: every spend and challenge carries that route's scope. */
@@ -41,6 +45,6 @@ export function scopedAcceptor(acceptor: PrepaidAcceptor, scope: PrepaidScope): 
   return {
     header: acceptor.header,
     discovery: (requestUrl) => acceptor.discovery(requestUrl, scope),
-    spend: (credential, challenge) => acceptor.spend(credential, challenge, scope),
+    spend: (credential, challenge, _scope, events) => acceptor.spend(credential, challenge, scope, events),
   }
 }

@@ -3,6 +3,8 @@ import type { HttpAnswer } from '../gate/decision.js'
 import type { PrepaidAcceptor, PrepaidScope } from '../gate/prepaid-acceptor.js'
 import type { PaymentGate } from '../gate/require-payment.js'
 import type { RequestLike } from '../http/request-like.js'
+import { createGateEvents } from '../hooks/gate-events.js'
+import type { TollgateHooks } from '../hooks/hook-types.js'
 import type { Logger } from '../logger.js'
 import type { Store } from '../stores/store.js'
 import type { AcceptOption, PaywallOptions } from '../tollgate.js'
@@ -52,6 +54,11 @@ export interface PrepaidDependencies {
   route(options: PaywallOptions): PaymentGate
   logger: Logger
   clock: () => number
+  /**
+   * The tollgate configuration's hooks: they hear credentials issued and revoked (route: the plan's
+   * path), and spends on routes that pass no hooks sink of their own.
+   */
+  hooks?: TollgateHooks
 }
 
 const PACKAGE_ID = /^[A-Za-z0-9._-]{1,64}$/
@@ -102,7 +109,8 @@ export function createPrepaidPlan(options: PrepaidOptions, deps: PrepaidDependen
   if (!keys) throw new ConfigurationError(['prepaid: no signing key'])
 
   const ledger = new PrepaidLedger(deps.store)
-  const context = { keys, ledger, audience, logger: deps.logger, clock: deps.clock }
+  const events = createGateEvents({ hooks: deps.hooks, route: path || '/', logger: deps.logger })
+  const context = { keys, ledger, audience, logger: deps.logger, clock: deps.clock, events }
   const urlOf = (requestUrl: string, suffix: string) => new URL(`${path}${suffix}`, requestUrl).toString()
   const longestDays = Math.max(...[...packages.values()].map((p) => p.pkg.days))
 
@@ -120,7 +128,7 @@ export function createPrepaidPlan(options: PrepaidOptions, deps: PrepaidDependen
       }
       return { extensions: { prepaid }, v1: { prepaid } }
     },
-    spend: (credential, challenge, scope) => spendCredential(credential, context, challenge, scope),
+    spend: (credential, challenge, scope, routeEvents) => spendCredential(credential, context, challenge, scope, routeEvents ?? events),
     scopeProblems(scope) {
       const problems: string[] = []
       const unknown = (scope.packages ?? []).filter((id) => !packages.has(id))
@@ -146,6 +154,7 @@ export function createPrepaidPlan(options: PrepaidOptions, deps: PrepaidDependen
       const record = await ledger.credential(credentialId)
       const nowMs = deps.clock()
       await ledger.revoke(credentialId, record?.expiresAt ?? nowMs + longestDays * 86_400_000, nowMs)
+      events.prepaid({ kind: 'revoked', credentialId })
     },
     async status(credentialId) {
       const record = await ledger.credential(credentialId)

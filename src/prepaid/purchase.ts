@@ -3,6 +3,7 @@ import { StoreUnavailableError } from '../errors/tollgate-error.js'
 import type { HttpAnswer } from '../gate/decision.js'
 import type { PaymentGate } from '../gate/require-payment.js'
 import type { RequestLike } from '../http/request-like.js'
+import type { GateEvents } from '../hooks/gate-events.js'
 import type { Logger } from '../logger.js'
 import { EXPOSED_HEADERS } from '../protocol/wire-types.js'
 import type { KeyRing } from './credential-keys.js'
@@ -16,6 +17,7 @@ export interface PurchaseContext {
   audience: string
   logger: Logger
   clock: () => number
+  events: GateEvents
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'access-control-expose-headers': EXPOSED_HEADERS }
@@ -94,6 +96,15 @@ export async function purchase(request: RequestLike, body: unknown, context: Pur
     context.logger.error?.('tollgate: could not record a prepaid purchase', { credentialId, error: String(error) })
   }
   context.logger.info?.('tollgate: prepaid package sold', { credentialId, buyer, package: pkg.id, transaction: decision.payment.transaction })
+  context.events.prepaid({
+    kind: 'issued',
+    credentialId,
+    package: pkg.id,
+    buyer,
+    calls: pkg.calls,
+    expiresAt: record.expiresAt,
+    ...(decision.payment.transaction ? { transaction: decision.payment.transaction } : {}),
+  })
   return issued(record, outcome.headers)
 }
 

@@ -2,6 +2,7 @@ import { Reason, type ReasonCode } from '../errors/reasons.js'
 import { StoreUnavailableError } from '../errors/tollgate-error.js'
 import { DEFAULT_HOLD, type HttpAnswer, type PaymentDecision } from '../gate/decision.js'
 import { DEFAULT_PREPAID_SCOPE, type PrepaidScope } from '../gate/prepaid-acceptor.js'
+import { noEvents, type GateEvents } from '../hooks/gate-events.js'
 import type { Logger } from '../logger.js'
 import { EXPOSED_HEADERS } from '../protocol/wire-types.js'
 import type { CredentialFailure, KeyRing } from './credential-keys.js'
@@ -38,6 +39,7 @@ export async function spendCredential(
   context: SpendContext,
   challenge: Challenge,
   scope: PrepaidScope = DEFAULT_PREPAID_SCOPE,
+  events: GateEvents = noEvents,
 ): Promise<PaymentDecision> {
   const { keys, ledger, audience, logger, clock } = context
   const nowMs = clock()
@@ -68,6 +70,9 @@ export async function spendCredential(
   if (remaining === null) return reject(402, Reason.prepaidExhausted, `all ${claims.calls} calls of ${claims.jti} are spent`, challenge)
 
   const expiresAt = new Date(expiresAtMs).toISOString()
+  // Told when the calls are taken; a failed handler's calls are given back without an event.
+  events.prepaid({ kind: 'spent', credentialId: claims.jti, package: claims.pkg, cost, remaining })
+  if (remaining === 0) events.prepaid({ kind: 'exhausted', credentialId: claims.jti, package: claims.pkg })
   let givenBack = false
   const giveBack = async () => {
     if (givenBack) return

@@ -1,0 +1,128 @@
+import type { Logger } from '../logger.js'
+import { ALLOW, runAuthorize, type AuthorizeDecision } from './authorize-verdict.js'
+import type {
+  AuthorizeEvent,
+  ChallengeEvent,
+  PrepaidExhaustedEvent,
+  PrepaidIssuedEvent,
+  PrepaidRevokedEvent,
+  PrepaidSpentEvent,
+  RejectedEvent,
+  SettledEvent,
+  SettlementFailedEvent,
+  TollgateHooks,
+  VerifiedEvent,
+} from './hook-types.js'
+
+export type * from './hook-types.js'
+export { hooksProblems } from './hooks-problems.js'
+export { presentedPayment } from './presented-payment.js'
+export type { AuthorizeDecision } from './authorize-verdict.js'
+
+/** An event as the gate reports it: the sink adds the route label. */
+export type Unrouted<T> = Omit<T, 'route'>
+
+export type PrepaidEvent =
+  | ({ kind: 'issued' } & Unrouted<PrepaidIssuedEvent>)
+  | ({ kind: 'spent' } & Unrouted<PrepaidSpentEvent>)
+  | ({ kind: 'exhausted' } & Unrouted<PrepaidExhaustedEvent>)
+  | ({ kind: 'revoked' } & Unrouted<PrepaidRevokedEvent>)
+
+/**
+ * What the gate tells about a payment, one sink per route. Every call but `authorize` returns at
+ * once and never throws: the hooks run in a later microtask, and their errors go to the logger.
+ */
+export interface GateEvents {
+  /** False when no `authorize` hook is set: the gate may skip building the event. */
+  readonly authorizes: boolean
+  challenge(event: Unrouted<ChallengeEvent>): void
+  rejected(event: Unrouted<RejectedEvent>): void
+  verified(event: Unrouted<VerifiedEvent>): void
+  settled(event: Unrouted<SettledEvent>): void
+  settlementFailed(event: Unrouted<SettlementFailedEvent>): void
+  prepaid(event: PrepaidEvent): void
+  /** The configuration's `authorize`, then the route's; the first denial wins. Never rejects. */
+  authorize(event: Unrouted<AuthorizeEvent>): Promise<AuthorizeDecision>
+}
+
+const allowed = Promise.resolve(ALLOW)
+const nothing = () => {}
+
+/** The sink of a route without hooks: costs nothing on the hot path. */
+export const noEvents: GateEvents = Object.freeze({
+  authorizes: false,
+  challenge: nothing,
+  rejected: nothing,
+  verified: nothing,
+  settled: nothing,
+  settlementFailed: nothing,
+  prepaid: nothing,
+  authorize: () => allowed,
+})
+
+const PREPAID_HOOK = {
+  issued: 'onPrepaidIssued',
+  spent: 'onPrepaidSpent',
+  exhausted: 'onPrepaidExhausted',
+  revoked: 'onPrepaidRevoked',
+} as const
+
+type ObservingHook = Exclude<keyof TollgateHooks, 'authorize' | 'authorizeTimeoutMs'>
+
+export interface GateEventsInput {
+  /** The configuration's hooks (every route). */
+  hooks?: TollgateHooks | undefined
+  /** This route's own hooks. */
+  routeHooks?: TollgateHooks | undefined
+  /** The route label events carry. */
+  route: string
+  logger: Logger
+}
+
+export function createGateEvents(input: GateEventsInput): GateEvents {
+  const list = [input.hooks, input.routeHooks].filter((h): h is TollgateHooks => typeof h === 'object' && h !== null)
+  if (list.length === 0) return noEvents
+  const { route, logger } = input
+  const deciders = list.filter((h) => typeof h.authorize === 'function')
+
+  const observe = (name: ObservingHook, fields: object) => {
+    const callers = list.filter((h) => typeof h[name] === 'function')
+    if (callers.length === 0) return
+    // Frozen: one event object goes to the configuration's hook and the route's, so neither may change it for the other.
+    const event = Object.freeze({ ...fields, route })
+    for (const hooks of callers) queueMicrotask(() => callQuietly(hooks, name, event, logger))
+  }
+
+  return {
+    authorizes: deciders.length > 0,
+    challenge: (e) => observe('onChallenge', e),
+    rejected: (e) => observe('onRejected', e),
+    verified: (e) => observe('onVerified', { ...e, payment: Object.freeze({ ...e.payment }) }),
+    settled: (e) => observe('onSettled', e),
+    settlementFailed: (e) => observe('onSettlementFailed', e),
+    prepaid: ({ kind, ...fields }) => observe(PREPAID_HOOK[kind], fields),
+    authorize: async (e) => {
+      const event = Object.freeze({ ...e, payment: Object.freeze({ ...e.payment }), route })
+      for (const hooks of deciders) {
+        const decision = await runAuthorize(hooks, event, logger)
+        if (!decision.allow) return decision
+      }
+      return ALLOW
+    },
+  }
+}
+
+function callQuietly(hooks: TollgateHooks, name: ObservingHook, event: object, logger: Logger): void {
+  const report = (error: unknown) => {
+    // The logger is the seller's too: if it throws, there is nowhere left to report to.
+    try {
+      logger.error?.(`tollgate: ${name} hook failed (the payment is not affected)`, { error: String(error) })
+    } catch {}
+  }
+  try {
+    const result: unknown = (hooks[name] as (event: object) => unknown).call(hooks, event)
+    if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') (result as PromiseLike<unknown>).then(undefined, report)
+  } catch (error) {
+    report(error)
+  }
+}
