@@ -21,6 +21,12 @@ import type { Store } from './stores/store.js'
 import { boundedStore } from './stores/bounded-store.js'
 import type { PrepaidPlan } from './prepaid/prepaid-plan.js'
 import type { PrepaidSetup } from './prepaid/prepaid-setup.js'
+import type { DiscoveryOptions } from './discovery/bazaar.js'
+import { listingDocument, type DiscoveryListing } from './discovery/listing.js'
+import { serveDiscovery } from './discovery/serve-discovery.js'
+import type { DynamicTerms, PayToFunction, PriceFunction } from './gate/dynamic-terms.js'
+import type { HttpAnswer } from './gate/decision.js'
+import type { RequestLike } from './http/request-like.js'
 
 /**
  * The seller's configuration. Every key is checked when `tollgate(config)` is built: an unknown
@@ -61,11 +67,17 @@ export interface TollgateConfig {
 
 /** One way to pay a route: an amount on a network, optionally in another token or to another address. */
 export interface AcceptOption {
-  /** A decimal string in token units ('0.10'), a bigint or `{ atomic: '100000' }`; never a JavaScript number. */
-  amount: Price
+  /**
+   * A decimal string in token units ('0.10'), a bigint or `{ atomic: '100000' }`; never a JavaScript
+   * number. Or a function of the request returning one, sync or async (per API key, per query, per
+   * body size): it is called for the challenge and again for the paid retry, and the payment must pay
+   * exactly what it returns for the request that carries the payment.
+   */
+  amount: Price | PriceFunction
   network: string
   asset?: TokenInfo
-  payTo?: Address
+  /** Another recipient than the tollgate's `payTo`, or a function of the request returning one (per workspace). */
+  payTo?: Address | PayToFunction
 }
 
 /** How a route takes prepaid credentials (see `RouteOptions.prepaid`). */
@@ -78,6 +90,20 @@ export interface PrepaidRouteOptions {
 
 /** Route settings, checked when the route is built: unknown keys and malformed values are a ConfigurationError. */
 export interface RouteOptions {
+  /**
+   * A short label of the route for hooks and metrics (default: the route's `resource` path, else
+   * 'METHOD /path' of the first request it served). Keep it low-cardinality: no ids in it.
+   */
+  name?: string
+  /**
+   * What the route takes and answers, for agents and catalogues (the official bazaar declaration:
+   * `input`, `inputSchema`, `bodyType`, `output: { example, schema }`, plus `method` and
+   * `discoverable`). Sent in v2 challenges as `extensions.bazaar` and in v1 requirements as
+   * `outputSchema`; `discoverable: false` keeps the route out of challenges' discovery and out of the listing.
+   */
+  discovery?: DiscoveryOptions
+  /** Most bytes of the request body a price function may read with `body()` (default 1 MiB); past it 413, nothing charged. */
+  maxBodyBytes?: number
   description?: string
   mimeType?: string
   /** Absolute http(s) URL shown as the resource in challenges; default: the request URL. */
@@ -128,6 +154,13 @@ export interface Tollgate {
   readonly prepaid?: PrepaidPlan
   /** The prepaid plan, or a ConfigurationError saying `prepaid` is missing (for adapters mounting its endpoints). */
   requirePrepaid(): PrepaidPlan
+  /**
+   * The discovery listing: every discoverable route at its `resource`, or at the first URL it served
+   * (routes of Express and Koa learn their path then: give `resource` to list them from startup).
+   */
+  listing(): DiscoveryListing
+  /** `GET /.well-known/x402`: the listing, free (see serveDiscovery); undefined for any other request. */
+  discovery(request: RequestLike): HttpAnswer | undefined
 }
 
 /** Validates the seller's configuration once; every route then shares its store, networks, settler and payer bound. */
@@ -150,6 +183,8 @@ export function createTollgate(config: TollgateConfig): Tollgate {
   // Only endpoints the seller named: tollgate never reads a chain through an RPC it was not given.
   const rpcUrls = Object.fromEntries((definitions as NetworkDefinition[]).flatMap((n) => (n.rpcUrl ? [[n.name, n.rpcUrl]] : [])))
 
+  const listed: PaymentGate[] = []
+  const listing = () => listingDocument(listed.flatMap((gate) => gate.describe() ?? []))
   const route = (options: PaywallOptions, prepaid?: PrepaidPlan): PaymentGate => {
     const found = routeOptionProblems(options)
     if (!isRecord(options)) throw new ConfigurationError(found)
@@ -158,13 +193,19 @@ export function createTollgate(config: TollgateConfig): Tollgate {
     if (scope && prepaid) found.push(...prepaid.scopeProblems(scope))
     const accepts = acceptEntries(options).filter((entry) => acceptOptionProblems(entry, 'accept').length === 0) as AcceptOption[]
     const methods = accepts.map((option): MethodSpec => {
+      // A function's terms are computed per request; the method is built (and checked) with a placeholder.
+      const dynamic: DynamicTerms = {
+        ...(typeof option.amount === 'function' ? { amount: option.amount } : {}),
+        ...(typeof option.payTo === 'function' ? { payTo: option.payTo } : {}),
+      }
       const spec = {
         network: option.network,
-        amount: option.amount,
+        amount: typeof option.amount === 'function' ? { atomic: '1' } : option.amount,
         ...(option.asset ? { asset: option.asset } : {}),
-        ...(option.payTo ? { payTo: option.payTo } : {}),
+        ...(option.payTo && typeof option.payTo !== 'function' ? { payTo: option.payTo } : {}),
       }
-      return facilitators ? facilitatorExact({ ...spec, facilitators, rpcUrls }) : evmExact(spec)
+      const built = facilitators ? facilitatorExact({ ...spec, facilitators, rpcUrls }) : evmExact(spec)
+      return Object.keys(dynamic).length > 0 ? { ...built, dynamic } : built
     })
     const routeOptions: RequirePaymentOptions = {
       ...routeSettings(options, defaults),
@@ -181,6 +222,7 @@ export function createTollgate(config: TollgateConfig): Tollgate {
     }
     const gate = methods.length > 0 ? collect(found, () => requirePayment(undefined, methods, routeOptions)) : undefined
     if (found.length > 0 || !gate) throw new ConfigurationError([...new Set(found)])
+    listed.push(gate)
     return gate
   }
 
@@ -206,6 +248,8 @@ export function createTollgate(config: TollgateConfig): Tollgate {
     config,
     ...(prepaid ? { prepaid } : {}),
     route: (options: PaywallOptions) => route(options, prepaid),
+    listing,
+    discovery: (request) => serveDiscovery({ listing }, request),
     requirePrepaid() {
       if (!prepaid) throw new ConfigurationError(["the prepaid endpoints need `prepaid: prepaid({ secret, packages })` in the tollgate configuration"])
       return prepaid

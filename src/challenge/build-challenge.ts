@@ -13,6 +13,12 @@ export interface ChallengeError {
   detail?: string
 }
 
+/** A route's discovery declaration in both generations (see discovery/bazaar.ts). */
+export interface ChallengeDiscovery {
+  bazaar: Record<string, unknown>
+  outputSchema: Record<string, unknown>
+}
+
 /**
  * One answer both generations read: the v2 `PAYMENT-REQUIRED` header and a v1 JSON body. The v2
  * client prefers the header; the v1 client reads the body. Networks v1 does not know are left out
@@ -24,20 +30,22 @@ export function buildChallenge(
   resource: ResourceContext,
   { error, detail }: ChallengeError,
   extras: ChallengeExtras = {},
+  discovery?: ChallengeDiscovery,
 ): HttpAnswer {
+  const extensions = discovery ? { ...extras.extensions, bazaar: discovery.bazaar } : extras.extensions
   const v2: PaymentRequiredV2 = {
     x402Version: 2,
     error,
     resource: { url: resource.url, description: resource.description, mimeType: resource.mimeType },
     accepts: pairs.map((p) => p.v2),
-    ...(extras.extensions ? { extensions: extras.extensions } : {}),
+    ...(extensions ? { extensions } : {}),
   }
   const body: PaymentRequiredV1 & { message: string; detail?: string } = {
     x402Version: 1,
     error,
     message: error === PAYMENT_REQUIRED_ERROR ? 'Payment required: pay with one of `accepts`.' : reasonMessages[error],
     ...(detail ? { detail } : {}),
-    accepts: pairs.flatMap((p) => (p.v1 ? [p.v1] : [])),
+    accepts: pairs.flatMap((p) => (p.v1 ? [discovery ? { ...p.v1, outputSchema: discovery.outputSchema } : p.v1] : [])),
     ...extras.v1,
   }
   return {

@@ -3,12 +3,13 @@
  * carried over: a bad one is already reported, and leaving it out keeps the same mistake from being
  * reported twice in different words when the gate is built.
  */
+import type { DiscoveryOptions } from '../discovery/bazaar.js'
 import type { HoldPolicy } from '../gate/decision.js'
 import { DEFAULT_PREPAID_SCOPE, type PrepaidScope } from '../gate/prepaid-acceptor.js'
 import { isRecord } from './config-shape.js'
 import { routeSettingProblems } from './validate-route.js'
 
-const PASSED_THROUGH = ['description', 'mimeType', 'resource', 'maxTimeoutSeconds', 'settle'] as const
+const PASSED_THROUGH = ['description', 'mimeType', 'resource', 'maxTimeoutSeconds', 'settle', 'discovery', 'maxBodyBytes'] as const
 
 export interface RouteSettings {
   description?: string
@@ -17,6 +18,8 @@ export interface RouteSettings {
   maxTimeoutSeconds?: number
   settle?: 'after-handler' | 'before-handler'
   hold?: Partial<HoldPolicy>
+  discovery?: DiscoveryOptions
+  maxBodyBytes?: number
 }
 
 /** The route's settings over the tollgate's defaults; `hold` is merged field by field. */

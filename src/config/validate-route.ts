@@ -5,6 +5,7 @@
  */
 import { isAddress } from 'viem'
 import { isHttpUrl, isPositiveInteger, isRecord, kindOf, show, unknownKeyProblems, type Problems } from './config-shape.js'
+import { discoveryProblems } from './validate-discovery.js'
 
 export const SETTLEMENT_POLICIES = ['after-handler', 'before-handler'] as const
 export const HOLD_OVERFLOWS = ['settle', 'refuse'] as const
@@ -12,7 +13,7 @@ export const HOLD_OVERFLOWS = ['settle', 'refuse'] as const
 /** Keys of one way to pay (`{ amount, network }` or an entry of `accepts`). */
 export const ACCEPT_OPTION_KEYS = ['amount', 'network', 'asset', 'payTo'] as const
 /** Keys that tune how a route charges, shared by routes and (all but `resource` and `prepaid`) by `defaults`. */
-export const ROUTE_SETTING_KEYS = ['description', 'mimeType', 'resource', 'maxTimeoutSeconds', 'settle', 'hold', 'prepaid'] as const
+export const ROUTE_SETTING_KEYS = ['description', 'mimeType', 'resource', 'maxTimeoutSeconds', 'settle', 'hold', 'prepaid', 'name', 'discovery', 'maxBodyBytes', 'hooks'] as const
 export const ROUTE_OPTION_KEYS = [...ACCEPT_OPTION_KEYS, 'accepts', ...ROUTE_SETTING_KEYS] as const
 /** What `defaults` in the tollgate configuration may set for every route. */
 export const DEFAULT_OPTION_KEYS = ['description', 'mimeType', 'maxTimeoutSeconds', 'settle', 'hold'] as const
@@ -73,7 +74,10 @@ export function defaultsProblems(defaults: unknown): string[] {
  */
 export function routeSettingProblems(settings: Record<string, unknown>, path = ''): string[] {
   const problems: Problems = []
-  const { description, mimeType, resource, maxTimeoutSeconds, settle, hold, prepaid } = settings
+  const { description, mimeType, resource, maxTimeoutSeconds, settle, hold, prepaid, name, discovery, maxBodyBytes } = settings
+  if (name !== undefined && (typeof name !== 'string' || name === '' || name.length > 100)) problems.push(`${path}name must be a non-empty string of at most 100 characters (a route label for hooks and metrics), not ${show(name)}`)
+  if (maxBodyBytes !== undefined && !isPositiveInteger(maxBodyBytes)) problems.push(`${path}maxBodyBytes ${show(maxBodyBytes)} must be a positive integer (bytes of the body a price function may read; default 1 MiB)`)
+  if (discovery !== undefined) problems.push(...discoveryProblems(discovery, `${path}discovery`))
   if (description !== undefined && typeof description !== 'string') problems.push(`${path}description must be a string, not ${kindOf(description)}`)
   if (mimeType !== undefined && typeof mimeType !== 'string') problems.push(`${path}mimeType must be a string, not ${kindOf(mimeType)}`)
   if (resource !== undefined && !isHttpUrl(resource)) problems.push(`${path}resource ${show(resource)} is not an absolute http(s) URL`)
@@ -132,8 +136,8 @@ function acceptFieldProblems(option: Record<string, unknown>, path: string): Pro
   }
   problems.push(...priceProblems(amount, `${path}amount`))
   if (asset !== undefined && !isRecord(asset)) problems.push(`${path}asset must be { address, name, version, decimals }, not ${kindOf(asset)}`)
-  if (payTo !== undefined && (typeof payTo !== 'string' || !isAddress(payTo, { strict: false }))) {
-    problems.push(`${path}payTo ${show(payTo)} is not an EVM address`)
+  if (payTo !== undefined && typeof payTo !== 'function' && (typeof payTo !== 'string' || !isAddress(payTo, { strict: false }))) {
+    problems.push(`${path}payTo ${show(payTo)} is not an EVM address (or a function of the request returning one)`)
   }
   return problems
 }
@@ -144,11 +148,12 @@ function priceProblems(amount: unknown, path: string): Problems {
   if (typeof amount === 'number') {
     return [`${path} ${show(amount)} is a number; write it as a decimal string ('${show(amount)}') or { atomic: '...' }: floats cannot hold amounts exactly`]
   }
-  if (typeof amount === 'string' || typeof amount === 'bigint') return []
+  // A function of the request: what it returns is checked per request (a bad value is the seller's 500, never a charge).
+  if (typeof amount === 'string' || typeof amount === 'bigint' || typeof amount === 'function') return []
   if (isRecord(amount) && 'atomic' in amount) {
     const problems = unknownKeyProblems(amount, ATOMIC_KEYS, path)
     if (typeof amount.atomic !== 'string' && typeof amount.atomic !== 'bigint') problems.push(`${path}.atomic must be a string of digits or a bigint, not ${kindOf(amount.atomic)}`)
     return problems
   }
-  return [`${path} must be a decimal string such as '0.10', a bigint or { atomic: '100000' }, not ${kindOf(amount)}`]
+  return [`${path} must be a decimal string such as '0.10', a bigint, { atomic: '100000' } or a function of the request returning one, not ${kindOf(amount)}`]
 }

@@ -6,7 +6,7 @@ export const DISCOVERY_PATH = '/.well-known/x402'
 
 /** What serveDiscovery needs of a tollgate core: its listing document. */
 export interface DiscoverySource {
-  listing(origin: string): unknown
+  listing(): unknown
 }
 
 /** The listing for `GET`/`HEAD` of DISCOVERY_PATH, undefined for any other request (pass it on). */
@@ -22,6 +22,6 @@ export function serveDiscovery(core: DiscoverySource, request: RequestLike): Htt
   return {
     status: 200,
     headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'public, max-age=60', 'access-control-allow-origin': '*' },
-    body: core.listing(url.origin),
+    body: core.listing(),
   }
 }

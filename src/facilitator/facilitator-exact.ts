@@ -2,10 +2,11 @@ import { redactUrl, redactUrls } from '../errors/redact.js'
 import { Reason } from '../errors/reasons.js'
 import type { MethodSpec } from '../methods/evm-exact/evm-exact.js'
 import { evmRequirement } from '../methods/evm-exact/evm-requirement.js'
-import { resolveTerms, termsId, type EvmExactOptions, type EvmTerms, type MethodContext } from '../methods/evm-exact/evm-terms.js'
+import { repriceTerms, resolveTerms, termsId, withTerms, type EvmExactOptions, type EvmTerms, type MethodContext } from '../methods/evm-exact/evm-terms.js'
 import { inspectEvmPayment } from '../methods/evm-exact/inspect-payment.js'
 import { checkAuthorizationTerms, verifiedPayment, type EvmProof } from '../methods/evm-exact/verify-authorization.js'
 import type { Inspection, PaymentMethod, RequirementPair, Resolution, ResourceContext, Settlement, Verification } from '../methods/payment-method.js'
+import type { TermsChange } from '../gate/dynamic-terms.js'
 import type { PaymentEnvelope } from '../protocol/read-payment.js'
 import type { PendingSettlement } from '../settlement/pending-record.js'
 import { resolveAuthorization } from '../settlement/resolve-authorization.js'
@@ -61,6 +62,10 @@ class FacilitatorExactMethod implements PaymentMethod<FacilitatorProof> {
 
   requirement(resource: ResourceContext, maxTimeoutSeconds: number): RequirementPair {
     return evmRequirement(this.terms, resource, maxTimeoutSeconds)
+  }
+
+  priced(change: TermsChange): FacilitatorExactMethod {
+    return withTerms(this, repriceTerms(this.terms, change))
   }
 
   inspect(envelope: PaymentEnvelope, nowMs: number): Inspection<FacilitatorProof> {

@@ -1,12 +1,13 @@
-import { LRUCache } from 'lru-cache'
-import { buildChallenge, PAYMENT_REQUIRED_ERROR } from '../challenge/build-challenge.js'
+import type { DiscoveryOptions } from '../discovery/bazaar.js'
+import type { DiscoveryItem } from '../discovery/listing.js'
+import { describeRoute } from './describe-route.js'
 import { redactUrls } from '../errors/redact.js'
 import { Reason, type ReasonCode } from '../errors/reasons.js'
 import { ProblemList, StoreUnavailableError } from '../errors/tollgate-error.js'
 import type { RequestLike } from '../http/request-like.js'
 import { silentLogger, type Logger } from '../logger.js'
 import type { MethodContext, MethodSpec } from '../methods/evm-exact/evm-exact.js'
-import type { PaymentMethod, ResourceContext, VerifiedPayment } from '../methods/payment-method.js'
+import type { PaymentMethod, VerifiedPayment } from '../methods/payment-method.js'
 import type { Price } from '../money/parse-amount.js'
 import type { NetworkDefinition } from '../networks/evm-network.js'
 import { NetworkRegistry } from '../networks/resolve-network.js'
@@ -25,6 +26,9 @@ import { createPass, type Candidate, type Resumed } from './payment-pass.js'
 import { presentedAgain, SETTLE_ANEW } from './resolve-pending.js'
 import { routeProblems } from './route-problems.js'
 import { sharedStore } from './shared-store.js'
+import { RouteChallenges, type ChallengeFactory } from './route-challenges.js'
+import { PRICE_BODY_LIMIT_BYTES, type DynamicTerms } from './dynamic-terms.js'
+import { priceForRequest } from './price-request.js'
 
 export interface RequirePaymentOptions {
   /** Where replay claims live. Default: one in-memory store shared by every gate of the process. */
@@ -52,12 +56,14 @@ export interface RequirePaymentOptions {
   pendingPerPayer?: PayerSlots
   /** Also accept prepaid credentials (see `prepaid` in the tollgate configuration). */
   prepaid?: PrepaidAcceptor
+  /** The route's discovery declaration: `extensions.bazaar` in v2 challenges, `outputSchema` in v1 requirements. */
+  discovery?: DiscoveryOptions
+  /** Most bytes of a request body a price function may read (default 1 MiB); past it 413, nothing charged. */
+  maxBodyBytes?: number
   logger?: Logger
   /** Milliseconds since the epoch; tests move time with it. */
   clock?: () => number
 }
-
-type ChallengeFactory = (status: number, reason: ReasonCode | typeof PAYMENT_REQUIRED_ERROR, detail?: string) => HttpAnswer
 
 export interface PaymentGate {
   readonly policy: SettlementPolicy
@@ -68,6 +74,11 @@ export interface PaymentGate {
    * null when it carries none this gate accepts. Lets a caller find what a payment already bought.
    */
   identify(request: RequestLike): string[] | null
+  /**
+   * This route as the discovery listing shows it: at its `resource`, else at the first URL it
+   * served (origin and path); undefined before either is known or when it is not discoverable.
+   */
+  describe(): DiscoveryItem | undefined
 }
 
 /**
@@ -94,8 +105,10 @@ export function requirePayment(
     registry: registry ?? new NetworkRegistry(),
   }
   const built = registry ? methods.map((spec) => problems.collect(() => spec.build(context))) : []
+  const dynamic = methods.map((spec) => spec.dynamic)
+  if (built.some((method, i) => method && dynamic[i] && typeof method.priced !== 'function')) problems.add('a payment method with a price or payTo function must support dynamic terms (priced)')
   problems.throwIfAny()
-  return new Gate(built as PaymentMethod[], store as Store, options, maxTimeoutSeconds)
+  return new Gate(built as PaymentMethod[], dynamic.some(Boolean) ? dynamic : undefined, store as Store, options, maxTimeoutSeconds)
 }
 
 class Gate implements PaymentGate {
@@ -106,11 +119,15 @@ class Gate implements PaymentGate {
   private readonly slots: PayerSlots
   private readonly logger: Logger
   private readonly clock: () => number
-  /** Bounded: URLs are chosen by clients, so the cache must not grow with them. */
-  private readonly challenges = new LRUCache<string, HttpAnswer>({ max: 256 })
+  private readonly challenges: RouteChallenges
+  private readonly createdAt = new Date().toISOString()
+  /** The first request's method and URL (origin and path): where an Express or Koa route is listed. */
+  private seen: { method: string; url: string } | undefined
 
   constructor(
     readonly methods: readonly PaymentMethod[],
+    /** Per method, the terms computed per request; absent for a route whose prices are all fixed. */
+    private readonly dynamic: readonly (DynamicTerms | undefined)[] | undefined,
     store: Store,
     private readonly options: RequirePaymentOptions,
     private readonly maxTimeoutSeconds: number,
@@ -124,28 +141,37 @@ class Gate implements PaymentGate {
     // One per gate unless shared: a payer's held answers are bounded per gate at least.
     this.slots = options.pendingPerPayer ?? new PayerSlots(8)
     this.clock = options.clock ?? Date.now
+    this.challenges = new RouteChallenges({ ...options, maxTimeoutSeconds })
   }
 
   async evaluate(request: RequestLike): Promise<PaymentDecision> {
     if (request.method === 'OPTIONS' && request.headers.get('access-control-request-method') !== null) {
       return { type: 'preflight', ...preflightAnswer(request) }
     }
+    if (!this.seen && !this.options.resource) this.seen = firstSeen(request)
+    // A dynamic route prices each request first: its challenge and its payment check use that price.
+    let methods = this.methods
+    if (this.dynamic) {
+      const priced = await priceForRequest(this.methods, this.dynamic, request, this.options.maxBodyBytes ?? PRICE_BODY_LIMIT_BYTES, this.logger)
+      if (!Array.isArray(priced)) return priced
+      methods = priced
+    }
     const read = readPayment(request)
     const prepaid = this.options.prepaid
     const credential = prepaid ? request.headers.get(prepaid.header) : null
     if (read.kind === 'none') {
-      if (credential === null || !prepaid) return this.plainChallenge(request)
-      return prepaid.spend(credential, this.challengeFactory(request))
+      if (credential === null || !prepaid) return { type: 'challenge', ...this.challenges.plain(request, methods, this.dynamic !== undefined) }
+      return prepaid.spend(credential, this.challenges.factory(request, methods))
     }
-    const challenge = this.challengeFactory(request)
+    const challenge = this.challenges.factory(request, methods)
     if (credential !== null) return this.reject(400, Reason.ambiguousPayment, 'send a prepaid credential or a payment, not both', challenge)
     if (read.kind === 'invalid') return this.reject(read.status, read.reason, read.detail, challenge)
 
     const now = this.clock()
-    const chosen = chooseCandidates(this.methods, read.envelope, now)
+    const chosen = chooseCandidates(methods, read.envelope, now)
     if ('reason' in chosen) return this.reject(chosen.status, chosen.reason, chosen.detail, challenge)
     // Methods that verify elsewhere (a facilitator) send the route's requirement in the payer's generation.
-    const resource = this.resourceFor(request)
+    const resource = this.challenges.resourceFor(request)
     const candidates: Candidate[] = chosen.candidates.map((c) => ({ ...c, requirement: c.method.requirement(resource, this.maxTimeoutSeconds) }))
     const keys = [...new Set(candidates.flatMap((c) => c.replayKeys))]
     const ttlMs = Math.max(...candidates.map((c) => c.replayTtlMs))
@@ -217,28 +243,19 @@ class Gate implements PaymentGate {
     })
   }
 
-  /**
-   * The 402 for a request without payment is the same for every request to one URL, and it is the
-   * answer an unpaid route gives most: build and encode it once per URL.
-   */
-  private plainChallenge(request: RequestLike): PaymentDecision {
-    let answer = this.challenges.get(request.url)
-    if (!answer) {
-      // Frozen: one answer now serves many responses, so no adapter may change it for the next buyer.
-      answer = deepFreeze(this.challengeFactory(request)(402, PAYMENT_REQUIRED_ERROR))
-      this.challenges.set(request.url, answer)
-    }
-    return { type: 'challenge', ...answer }
-  }
-
-  /** Built only when an answer needs it: a pass (the hot path of prepaid calls) never does. */
-  private challengeFactory(request: RequestLike): ChallengeFactory {
-    return (status, reason, detail) => {
-      const resource = this.resourceFor(request)
-      const pairs = this.methods.map((m) => m.requirement(resource, this.maxTimeoutSeconds))
-      const extras = this.options.prepaid?.discovery(request.url) ?? {}
-      return buildChallenge(status, pairs, resource, { error: reason, ...(detail ? { detail } : {}) }, extras)
-    }
+  describe(): DiscoveryItem | undefined {
+    const url = this.options.resource ?? this.seen?.url
+    if (!url || this.options.discovery?.discoverable === false) return undefined
+    const resource = this.challenges.resourceFor({ method: this.seen?.method ?? 'GET', url, headers: new Headers() })
+    return describeRoute({
+      resource,
+      method: this.options.discovery?.method ?? this.seen?.method ?? 'GET',
+      requirements: this.methods.map((m) => m.requirement(resource, this.maxTimeoutSeconds).v2),
+      ...(this.dynamic ? { dynamic: this.dynamic } : {}),
+      ...(this.options.discovery ? { discovery: this.options.discovery } : {}),
+      ...(this.options.prepaid ? { prepaid: this.options.prepaid.discovery(url) } : {}),
+      lastUpdated: this.createdAt,
+    })
   }
 
   identify(request: RequestLike): string[] | null {
@@ -253,21 +270,10 @@ class Gate implements PaymentGate {
     return { type: 'reject', reason, ...challenge(status, reason, detail) }
   }
 
-  private resourceFor(request: RequestLike): ResourceContext {
-    const url = this.options.resource ?? request.url
-    return {
-      url,
-      description: this.options.description ?? `Paid access to ${new URL(url).pathname}`,
-      mimeType: this.options.mimeType ?? 'application/json',
-    }
-  }
-
 }
 
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const inner of Object.values(value)) deepFreeze(inner)
-  }
-  return value
+function firstSeen(request: RequestLike): { method: string; url: string } | undefined {
+  if (!URL.canParse(request.url)) return undefined
+  const url = new URL(request.url)
+  return { method: request.method.toUpperCase(), url: `${url.origin}${url.pathname}` }
 }

@@ -3,6 +3,7 @@ import type { PaymentEnvelope } from '../protocol/read-payment.js'
 import type { RequirementV1, RequirementV2, X402Version } from '../protocol/wire-types.js'
 import type { PendingSettlement } from '../settlement/pending-record.js'
 import type { Verdict } from '../settlement/resolve-authorization.js'
+import type { TermsChange } from '../gate/dynamic-terms.js'
 
 /** What a challenge needs to describe the resource being sold. */
 export interface ResourceContext {
@@ -95,6 +96,12 @@ export interface PaymentMethod<Proof = unknown> {
   /** The x402 scheme this method speaks, e.g. 'exact'. */
   readonly scheme: string
   requirement(resource: ResourceContext, maxTimeoutSeconds: number): RequirementPair
+  /**
+   * This method with the amount and/or payee a route computed for one request (dynamic prices).
+   * Throws a ConfigurationError when a value is not a price of this token or not an address.
+   * Methods without it cannot take dynamic terms.
+   */
+  priced?(change: TermsChange): PaymentMethod<Proof>
   inspect(envelope: PaymentEnvelope, nowMs: number): Inspection<Proof>
   /**
    * `requirement` is this method's entry of the route's `accepts`; the gate always passes it, and a

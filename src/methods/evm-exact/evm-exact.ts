@@ -1,9 +1,10 @@
+import type { DynamicTerms, TermsChange } from '../../gate/dynamic-terms.js'
 import type { PaymentEnvelope } from '../../protocol/read-payment.js'
 import type { PendingSettlement } from '../../settlement/pending-record.js'
 import { chainCheckOf, resolveAuthorization } from '../../settlement/resolve-authorization.js'
 import type { Inspection, PaymentMethod, RequirementPair, Resolution, ResourceContext } from '../payment-method.js'
 import { evmRequirement } from './evm-requirement.js'
-import { resolveTerms, termsId, type EvmExactOptions, type MethodContext } from './evm-terms.js'
+import { repriceTerms, resolveTerms, termsId, withTerms, type EvmExactOptions, type MethodContext } from './evm-terms.js'
 import { inspectEvmPayment } from './inspect-payment.js'
 import { type ChainTerms, type EvmProof, settleAuthorization, verifiedPayment, verifyAuthorization } from './verify-authorization.js'
 
@@ -12,6 +13,8 @@ export type { EvmExactOptions, EvmTerms, MethodContext } from './evm-terms.js'
 /** A payment method waiting for its gate's defaults. */
 export interface MethodSpec {
   build(context: MethodContext): PaymentMethod
+  /** Terms computed per request (dynamic prices); the built method's own are placeholders then. */
+  readonly dynamic?: DynamicTerms
 }
 
 /** x402 `exact` on an EVM chain: an EIP-3009 `transferWithAuthorization` signed by the buyer. */
@@ -34,6 +37,10 @@ class EvmExactMethod implements PaymentMethod<EvmProof> {
 
   requirement(resource: ResourceContext, maxTimeoutSeconds: number): RequirementPair {
     return evmRequirement(this.terms, resource, maxTimeoutSeconds)
+  }
+
+  priced(change: TermsChange): EvmExactMethod {
+    return withTerms(this, repriceTerms(this.terms, change))
   }
 
   inspect(envelope: PaymentEnvelope, nowMs: number): Inspection<EvmProof> {

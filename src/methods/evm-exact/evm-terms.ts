@@ -74,3 +74,32 @@ export function resolveTerms(options: EvmExactOptions, context: MethodContext, m
 export function termsId(terms: EvmTerms): string {
   return `exact:${terms.network.caip2}:${terms.token.address.toLowerCase()}`
 }
+
+/**
+ * Terms with a per-request amount and/or payee (dynamic prices), checked as strictly as configured
+ * ones: a value that is not a price of this token, or not an address, is a ConfigurationError.
+ */
+export function repriceTerms<T extends EvmTerms>(terms: T, change: { amount?: unknown; payTo?: unknown }): T {
+  const problems: string[] = []
+  let amount = terms.amount
+  let payTo = terms.payTo
+  if ('amount' in change) {
+    try {
+      amount = parseAmount(change.amount as Price, terms.token.decimals)
+    } catch (error) {
+      if (!(error instanceof ConfigurationError)) throw error
+      problems.push(...error.problems)
+    }
+  }
+  if ('payTo' in change) {
+    if (typeof change.payTo === 'string' && isAddress(change.payTo, { strict: false })) payTo = getAddress(change.payTo)
+    else problems.push(`payTo ${typeof change.payTo === 'string' ? JSON.stringify(change.payTo.slice(0, 60)) : typeof change.payTo} is not an EVM address`)
+  }
+  if (problems.length > 0) throw new ConfigurationError(problems)
+  return { ...terms, amount, payTo }
+}
+
+/** A copy of a method object with other terms: same prototype, same connections, other `terms`. */
+export function withTerms<M extends object>(method: M, terms: unknown): M {
+  return Object.assign(Object.create(Object.getPrototypeOf(method) as object) as M, method, { terms })
+}
