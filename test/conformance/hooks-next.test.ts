@@ -1,0 +1,5 @@
+import { nextHarness } from './harness-next.js'
+import { runHookConformance } from './hooks-cases.js'
+
+// Its own file (own process): two test chains in one process share the settler's nonce sequence.
+runHookConformance(nextHarness)
