@@ -12,7 +12,7 @@ import {
   type VerifiedPayment,
 } from '../src/index.js'
 import { readJsonBody } from './node-body.js'
-import { nodeRequestLike, runGate, sendAnswer } from './node.js'
+import { bytesOfParsed, nodeRequestLike, runGate, sendAnswer } from './node.js'
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -47,7 +47,7 @@ export function tollgate(config: TollgateConfig): ExpressTollgate {
     paywall(options: PaywallOptions): RequestHandler {
       const gate = core.route(options)
       return (req, res, next) => {
-        void runGate(gate, nodeRequestLike(req, () => urlOf(req)), res, {
+        void runGate(gate, nodeRequestLike(req, () => urlOf(req), () => bytesOfParsed(req.body)), res, {
           proceed: (payment) => {
             req.payment = payment
             next()

@@ -20,7 +20,7 @@ import {
   type TollgateConfig,
   type VerifiedPayment,
 } from '../src/index.js'
-import { admit, clientLeft, discardBody, holdUntilSettled, keepHeaders, nodeRequestLike, reportCompletion, setHeaders, settlePending, settlesFirst, type Hold } from './node.js'
+import { admit, bytesOfParsed, clientLeft, discardBody, holdUntilSettled, keepHeaders, nodeRequestLike, reportCompletion, setHeaders, settlePending, settlesFirst, type Hold } from './node.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -122,7 +122,8 @@ export function tollgate(config: TollgateConfig): FastifyTollgate {
           // A paid route must never serve without settling: refuse before the handler runs.
           throw new ConfigurationError([`${request.method} ${request.url} uses gate.paywall() but gate.plugin is not registered for it: call fastify.register(gate.plugin) before its routes' scope`])
         }
-        const pass = await admit(gate, nodeRequestLike(request.raw, () => urlOf(request)), {
+        // Fastify has parsed the body by now: a body-dependent price reads it from request.body.
+        const pass = await admit(gate, nodeRequestLike(request.raw, () => urlOf(request), () => bytesOfParsed(request.body)), {
           send: (answer) => void reply.send(answerWith(reply, answer) ?? undefined),
           setHeaders: (headers) => {
             reply.headers(mergeHeaders(headers, (n) => reply.getHeader(n)))

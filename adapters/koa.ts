@@ -16,7 +16,7 @@ import {
   type VerifiedPayment,
 } from '../src/index.js'
 import { readJsonBody } from './node-body.js'
-import { admit, clientLeft, discardBody, holdUntilSettled, keepHeaders, nodeRequestLike, reportCompletion, settlePending, settlesFirst } from './node.js'
+import { admit, bytesOfParsed, clientLeft, discardBody, holdUntilSettled, keepHeaders, nodeRequestLike, reportCompletion, settlePending, settlesFirst } from './node.js'
 
 declare module 'koa' {
   interface DefaultState {
@@ -48,7 +48,7 @@ export function tollgate(config: TollgateConfig): KoaTollgate {
       return async (ctx, next) => {
         // ctx.href honours `app.proxy`, so the proxy settings decide the resource the buyer sees.
         // (Koa 3's ctx.origin is the Origin request header, not this URL's origin.)
-        const request = nodeRequestLike(ctx.req, () => ctx.href)
+        const request = nodeRequestLike(ctx.req, () => ctx.href, () => parsedBody(ctx))
         const pass = await admit(gate, request, {
           send: (answer) => answerWith(ctx, answer),
           setHeaders: (headers) => ctx.set(mergeHeaders(headers, (n) => ctx.response.get(n))),
@@ -92,6 +92,12 @@ export function tollgate(config: TollgateConfig): KoaTollgate {
       }
     },
   }
+}
+
+/** A body koa-bodyparser read before the paywall: its raw text when it kept it, else the parsed value. */
+function parsedBody(ctx: Context): Uint8Array | undefined {
+  const request = ctx.request as { rawBody?: unknown; body?: unknown }
+  return bytesOfParsed(typeof request.rawBody === 'string' ? request.rawBody : request.body)
 }
 
 function answerWith(ctx: Context, answer: HttpAnswer): void {

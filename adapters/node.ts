@@ -11,6 +11,7 @@ import { holdUntilSettled } from './node-hold.js'
 export { discardBody, keepHeaders, sendAnswer, setHeaders, type HeaderBag } from './node-answer.js'
 export { holdUntilSettled, RESPONSE_TOO_LARGE, type Hold } from './node-hold.js'
 export { nodeRequestLike } from './node-request.js'
+export { bytesOfParsed } from './node-read-body.js'
 
 /**
  * Whether a pass is charged before its handler runs. Only the exact policy says so: anything else,

@@ -19,6 +19,7 @@ import {
   type TollgateConfig,
   type VerifiedPayment,
 } from '../src/index.js'
+import { webRequestLike } from './web-request.js'
 
 /** The protected handler: the request and the payment that let it in. */
 export type PaidHandler<Req extends Request = Request> = (request: Req, payment: VerifiedPayment) => Response | Promise<Response>
@@ -75,7 +76,7 @@ export function answerToResponse(answer: HttpAnswer): Response {
  * framework answers 500 and logs it (its text may name the RPC URL, so it is never sent to a buyer).
  */
 export async function servePaid<Req extends Request>(gate: () => PaymentGate, request: Req, handler: PaidHandler<Req>): Promise<Response> {
-  const decision = await gate().evaluate(request)
+  const decision = await gate().evaluate(webRequestLike(request))
   if (decision.type !== 'pass') return answerToResponse(decision)
   if (request.signal?.aborted) {
     // Verification takes round trips to the chain; a buyer gone by now gets nothing, so pays nothing.

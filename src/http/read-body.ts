@@ -14,7 +14,7 @@ export interface BodyCarrier {
 export async function readBoundedBytes(request: BodyCarrier, maxBytes: number): Promise<Uint8Array | null> {
   const declared = Number(request.headers.get('content-length') ?? '0')
   if (declared > maxBytes) {
-    await request.body?.cancel().catch(() => undefined)
+    cancel(request.body?.cancel())
     return null
   }
   const chunks: Uint8Array[] = []
@@ -26,7 +26,7 @@ export async function readBoundedBytes(request: BodyCarrier, maxBytes: number): 
       if (done) break
       size += value.byteLength
       if (size > maxBytes) {
-        await reader.cancel().catch(() => undefined)
+        cancel(reader.cancel())
         return null
       }
       chunks.push(value)
@@ -50,4 +50,12 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   } catch {
     return { ok: false, status: 400, message: 'the body is not JSON' }
   }
+}
+
+/**
+ * Not awaited: cancelling one branch of a tee (a cloned Request) settles only once the other branch
+ * is cancelled too, and that branch is the handler's.
+ */
+function cancel(done: Promise<void> | undefined): void {
+  done?.catch(() => undefined)
 }
