@@ -27,6 +27,7 @@ import { serveDiscovery } from './discovery/serve-discovery.js'
 import type { DynamicTerms, PayToFunction, PriceFunction } from './gate/dynamic-terms.js'
 import type { HttpAnswer } from './gate/decision.js'
 import type { RequestLike } from './http/request-like.js'
+import type { NetworkName } from './types/network-name.js'
 
 /**
  * The seller's configuration. Every key is checked when `tollgate(config)` is built: an unknown
@@ -74,7 +75,8 @@ export interface AcceptOption {
    * exactly what it returns for the request that carries the payment.
    */
   amount: Price | PriceFunction
-  network: string
+  /** A known name ('base-sepolia'), a CAIP-2 id ('eip155:84532') or a network defined in `networks`. */
+  network: NetworkName
   asset?: TokenInfo
   /** Another recipient than the tollgate's `payTo`, or a function of the request returning one (per workspace). */
   payTo?: Address | PayToFunction
