@@ -12,7 +12,7 @@ import {
   type VerifiedPayment,
 } from '../src/index.js'
 import { readJsonBody } from './node-body.js'
-import { bytesOfParsed, nodeRequestLike, runGate, sendAnswer } from './node.js'
+import { bytesOfParsed, isDiscoveryPath, nodeRequestLike, runGate, sendAnswer } from './node.js'
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -21,8 +21,11 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** `app.get(path, gate.paywall({...}), handler)`; `app.use(gate.prepaidRoutes())`. */
-export type ExpressTollgate = AdapterTollgate<RequestHandler, RequestHandler>
+/** `app.get(path, gate.paywall({...}), handler)`; `app.use(gate.prepaidRoutes())`; `app.use(gate.discoveryRoutes())`. */
+export type ExpressTollgate = AdapterTollgate<RequestHandler, RequestHandler> & {
+  /** Answers `GET /.well-known/x402` with the listing of every paywalled route, free; passes anything else on. */
+  discoveryRoutes(): RequestHandler
+}
 
 export function tollgate(config: TollgateConfig): ExpressTollgate {
   const core = createTollgate(config)
@@ -42,6 +45,15 @@ export function tollgate(config: TollgateConfig): ExpressTollgate {
         read
           .then((body) => (body.ok ? plan.route(request, body.value) : body.answer))
           .then((answer) => (answer ? sendAnswer(res, answer) : next()), next)
+      }
+    },
+    discoveryRoutes(): RequestHandler {
+      return (req, res, next) => {
+        // Mounted for every request: only a GET or HEAD of the well-known path builds a URL.
+        if (!isDiscoveryPath(req.method, req.originalUrl)) return next()
+        const answer = core.discovery(nodeRequestLike(req, urlOf(req)))
+        if (answer) sendAnswer(res, answer)
+        else next()
       }
     },
     paywall(options: PaywallOptions): RequestHandler {

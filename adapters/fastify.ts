@@ -20,6 +20,7 @@ import {
   type TollgateConfig,
   type VerifiedPayment,
 } from '../src/index.js'
+import { DISCOVERY_PATH } from '../src/discovery/index.js'
 import { admit, bytesOfParsed, clientLeft, discardBody, holdUntilSettled, keepHeaders, nodeRequestLike, reportCompletion, setHeaders, settlePending, settlesFirst, type Hold } from './node.js'
 
 declare module 'fastify' {
@@ -35,6 +36,8 @@ export interface FastifyTollgate extends Omit<AdapterTollgate<preHandlerAsyncHoo
   readonly plugin: FastifyPluginCallback
   /** A plugin registering the prepaid endpoints. */
   readonly prepaidRoutes: FastifyPluginCallback
+  /** A plugin registering `GET /.well-known/x402`: the listing of every paywalled route, free. */
+  readonly discoveryRoutes: FastifyPluginCallback
 }
 
 interface Pending {
@@ -110,10 +113,20 @@ export function tollgate(config: TollgateConfig): FastifyTollgate {
     done()
   }
 
+  const discoveryRoutes: FastifyPluginCallback = (fastify, _options, done) => {
+    fastify.get(DISCOVERY_PATH, async (request, reply) => {
+      const answer = core.discovery(nodeRequestLike(request.raw, urlOf(request)))
+      if (!answer) return reply.callNotFound()
+      return reply.send(answerWith(reply, answer) ?? undefined)
+    })
+    done()
+  }
+
   return {
     core,
     plugin,
     prepaidRoutes,
+    discoveryRoutes,
     ...(core.prepaid ? { prepaid: core.prepaid } : {}),
     paywall(options: PaywallOptions): preHandlerAsyncHookHandler {
       const gate = core.route(options)

@@ -4,7 +4,7 @@
  * is the protected handler. Translation only, and framework-free: it imports no framework.
  */
 import type { PaywallOptions, Tollgate } from '../src/index.js'
-import { servePaid, servePrepaid, webTollgate, type ConfigSource, type PaidHandler } from './web.js'
+import { serveDiscoveryListing, servePaid, servePrepaid, webTollgate, type ConfigSource, type PaidHandler } from './web.js'
 
 /** Runs `next` (which also receives the payment) only for a paid request, under the route's settlement policy. */
 export type FetchPaywall = <Req extends Request>(request: Req, next: PaidHandler<Req>) => Promise<Response>
@@ -13,6 +13,8 @@ export interface FetchTollgate {
   paywall(options: PaywallOptions): FetchPaywall
   /** `(request) => Response` for `GET <prepaid path>/packages` and `POST <prepaid path>/purchase` (404 otherwise). */
   prepaidRoutes(): (request: Request) => Promise<Response>
+  /** `(request) => Response` for `GET /.well-known/x402`: the listing of every paywalled route, free (404 otherwise). */
+  discoveryRoutes(): (request: Request) => Promise<Response>
   readonly core: Tollgate
 }
 
@@ -28,6 +30,9 @@ export function tollgate(config: ConfigSource): FetchTollgate {
     },
     prepaidRoutes() {
       return (request) => servePrepaid(web.core(), request)
+    },
+    discoveryRoutes() {
+      return (request) => serveDiscoveryListing(web.core(), request)
     },
   }
 }

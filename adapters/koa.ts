@@ -16,7 +16,7 @@ import {
   type VerifiedPayment,
 } from '../src/index.js'
 import { readJsonBody } from './node-body.js'
-import { admit, bytesOfParsed, clientLeft, discardBody, holdUntilSettled, keepHeaders, nodeRequestLike, reportCompletion, settlePending, settlesFirst } from './node.js'
+import { admit, bytesOfParsed, isDiscoveryPath, clientLeft, discardBody, holdUntilSettled, keepHeaders, nodeRequestLike, reportCompletion, settlePending, settlesFirst } from './node.js'
 
 declare module 'koa' {
   interface DefaultState {
@@ -25,8 +25,11 @@ declare module 'koa' {
   }
 }
 
-/** `router.get(path, gate.paywall({...}), handler)`; `app.use(gate.prepaidRoutes())`. */
-export type KoaTollgate = AdapterTollgate<Middleware, Middleware>
+/** `router.get(path, gate.paywall({...}), handler)`; `app.use(gate.prepaidRoutes())`; `app.use(gate.discoveryRoutes())`. */
+export type KoaTollgate = AdapterTollgate<Middleware, Middleware> & {
+  /** Answers `GET /.well-known/x402` with the listing of every paywalled route, free; passes anything else on. */
+  discoveryRoutes(): Middleware
+}
 
 export function tollgate(config: TollgateConfig): KoaTollgate {
   const core = createTollgate(config)
@@ -41,6 +44,13 @@ export function tollgate(config: TollgateConfig): KoaTollgate {
         const body = await readJsonBody(ctx.req)
         const answer = body.ok ? await plan.route(request, body.value) : body.answer
         if (answer) answerWith(ctx, answer)
+      }
+    },
+    discoveryRoutes(): Middleware {
+      return async (ctx, next) => {
+        const answer = isDiscoveryPath(ctx.method, ctx.url) ? core.discovery(nodeRequestLike(ctx.req, ctx.href)) : undefined
+        if (answer) answerWith(ctx, answer)
+        else await next()
       }
     },
     paywall(options: PaywallOptions): Middleware {

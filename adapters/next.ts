@@ -5,7 +5,7 @@
  * and no Node API, so it adds nothing that would keep a route off the edge runtime.
  */
 import type { PaywallOptions, Tollgate, VerifiedPayment } from '../src/index.js'
-import { servePaid, servePrepaid, webTollgate, type ConfigSource } from './web.js'
+import { serveDiscoveryListing, servePaid, servePrepaid, webTollgate, type ConfigSource } from './web.js'
 
 /** The handler's context: Next's (e.g. `{ params }`) plus the verified payment. */
 export type PaidContext<Ctx> = Ctx & { payment: VerifiedPayment }
@@ -35,6 +35,12 @@ export interface NextTollgate {
    * under the prepaid path: `export { handler as GET, handler as POST, handler as OPTIONS }`.
    */
   prepaidRoutes(): (request: Request) => Promise<Response>
+  /**
+   * The listing of every paywalled route, for `app/.well-known/x402/route.ts`:
+   * `export const GET = gate.discoveryRoutes()`. Only routes whose gate was built are listed: in
+   * Next a route's gate is built at its first request, so list them with `resource` or import them.
+   */
+  discoveryRoutes(): (request: Request) => Promise<Response>
   readonly core: Tollgate
 }
 
@@ -53,6 +59,9 @@ export function tollgate(config: ConfigSource): NextTollgate {
     },
     prepaidRoutes() {
       return (request) => servePrepaid(web.core(), request)
+    },
+    discoveryRoutes() {
+      return (request) => serveDiscoveryListing(web.core(), request)
     },
   }
 }

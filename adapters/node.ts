@@ -7,11 +7,17 @@ import type { ServerResponse } from 'node:http'
 import type { HttpAnswer, PaymentGate, PaymentPass, RequestLike, VerifiedPayment } from '../src/index.js'
 import { sendAnswer, setHeaders } from './node-answer.js'
 import { holdUntilSettled } from './node-hold.js'
+import { DISCOVERY_PATH } from '../src/discovery/index.js'
 
 export { discardBody, keepHeaders, sendAnswer, setHeaders, type HeaderBag } from './node-answer.js'
 export { holdUntilSettled, RESPONSE_TOO_LARGE, type Hold } from './node-hold.js'
 export { nodeRequestLike } from './node-request.js'
 export { bytesOfParsed } from './node-read-body.js'
+
+/** A cheap first look before the core's discovery answer: only GET/HEAD of the well-known path can be one. */
+export function isDiscoveryPath(method: string | undefined, url: string | undefined): boolean {
+  return (method === 'GET' || method === 'HEAD') && (url ?? '').split('?', 1)[0] === DISCOVERY_PATH
+}
 
 /**
  * Whether a pass is charged before its handler runs. Only the exact policy says so: anything else,

@@ -64,6 +64,13 @@ export async function servePrepaid(core: Tollgate, request: Request): Promise<Re
   return answer ? answerToResponse(answer) : answerToResponse({ status: 404, headers: JSON_TYPE, body: { error: 'not_found' } })
 }
 
+/** `GET /.well-known/x402` (the listing, free); a 404 for anything else. A HEAD gets the headers only. */
+export async function serveDiscoveryListing(core: Tollgate, request: Request): Promise<Response> {
+  const answer = core.discovery(webRequestLike(request))
+  if (!answer) return answerToResponse({ status: 404, headers: JSON_TYPE, body: { error: 'not_found' } })
+  return request.method === 'HEAD' ? new Response(null, { status: answer.status, headers: answer.headers }) : answerToResponse(answer)
+}
+
 const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' }
 
 export function answerToResponse(answer: HttpAnswer): Response {
