@@ -27,6 +27,8 @@ import { serveDiscovery } from './discovery/serve-discovery.js'
 import type { DynamicTerms, PayToFunction, PriceFunction } from './gate/dynamic-terms.js'
 import type { HttpAnswer } from './gate/decision.js'
 import type { RequestLike } from './http/request-like.js'
+import { createGateEvents } from './hooks/gate-events.js'
+import type { TollgateHooks } from './hooks/hook-types.js'
 import type { NetworkName } from './types/network-name.js'
 
 /**
@@ -64,6 +66,12 @@ export interface TollgateConfig {
    * past the bound that payer's next payment is refused until one finishes, and nothing is charged.
    */
   maxPendingPerPayer?: number
+  /**
+   * Lifecycle hooks of every route (a route's own `hooks` fire after these): challenges, verified,
+   * refused, settled and failed payments, prepaid credentials, and `authorize` to decide on a payment
+   * before it is verified. Observing hooks never delay or break a payment; their errors go to the logger.
+   */
+  hooks?: TollgateHooks
 }
 
 /** One way to pay a route: an amount on a network, optionally in another token or to another address. */
@@ -97,6 +105,8 @@ export interface RouteOptions {
    * 'METHOD /path' of the first request it served). Keep it low-cardinality: no ids in it.
    */
   name?: string
+  /** This route's own hooks, heard after the configuration's (see TollgateConfig.hooks). */
+  hooks?: TollgateHooks
   /**
    * What the route takes and answers, for agents and catalogues (the official bazaar declaration:
    * `input`, `inputSchema`, `bodyType`, `output: { example, schema }`, plus `method` and
@@ -209,7 +219,12 @@ export function createTollgate(config: TollgateConfig): Tollgate {
       const built = facilitators ? facilitatorExact({ ...spec, facilitators, rpcUrls }) : evmExact(spec)
       return Object.keys(dynamic).length > 0 ? { ...built, dynamic } : built
     })
+    const configHooks = given.hooks as TollgateHooks | undefined
+    const routeHooks = options.hooks
+    const named = typeof options.name === 'string' ? options.name : typeof options.resource === 'string' && URL.canParse(options.resource) ? new URL(options.resource).pathname : undefined
+    const events = (label: string) => createGateEvents({ hooks: configHooks, routeHooks, route: label, logger })
     const routeOptions: RequirePaymentOptions = {
+      ...(named ? { events: events(named) } : { eventsFor: events }),
       ...routeSettings(options, defaults),
       store: store as Store,
       singleInstance: true, // already checked above for this store
@@ -238,6 +253,7 @@ export function createTollgate(config: TollgateConfig): Tollgate {
             store: boundedStore(store as Store, storeTimeoutMs, logger),
             payTo: payTo as string,
             route: (options) => route({ ...options, prepaid: false }),
+            ...(given.hooks ? { hooks: given.hooks as TollgateHooks } : {}),
             logger,
             clock,
           }),

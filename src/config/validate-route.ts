@@ -6,6 +6,7 @@
 import { isAddress } from 'viem'
 import { isHttpUrl, isPositiveInteger, isRecord, kindOf, show, unknownKeyProblems, type Problems } from './config-shape.js'
 import { discoveryProblems } from './validate-discovery.js'
+import { hooksProblems } from '../hooks/hooks-problems.js'
 
 export const SETTLEMENT_POLICIES = ['after-handler', 'before-handler'] as const
 export const HOLD_OVERFLOWS = ['settle', 'refuse'] as const
@@ -78,6 +79,7 @@ export function routeSettingProblems(settings: Record<string, unknown>, path = '
   if (name !== undefined && (typeof name !== 'string' || name === '' || name.length > 100)) problems.push(`${path}name must be a non-empty string of at most 100 characters (a route label for hooks and metrics), not ${show(name)}`)
   if (maxBodyBytes !== undefined && !isPositiveInteger(maxBodyBytes)) problems.push(`${path}maxBodyBytes ${show(maxBodyBytes)} must be a positive integer (bytes of the body a price function may read; default 1 MiB)`)
   if (discovery !== undefined) problems.push(...discoveryProblems(discovery, `${path}discovery`))
+  problems.push(...hooksProblems(settings.hooks, `${path}hooks`))
   if (description !== undefined && typeof description !== 'string') problems.push(`${path}description must be a string, not ${kindOf(description)}`)
   if (mimeType !== undefined && typeof mimeType !== 'string') problems.push(`${path}mimeType must be a string, not ${kindOf(mimeType)}`)
   if (resource !== undefined && !isHttpUrl(resource)) problems.push(`${path}resource ${show(resource)} is not an absolute http(s) URL`)

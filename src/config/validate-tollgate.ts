@@ -5,6 +5,7 @@
 import { isAddress } from 'viem'
 import { isHttpUrl, isPositiveInteger, isRecord, kindOf, show, unknownKeyProblems, type Problems } from './config-shape.js'
 import { defaultsProblems } from './validate-route.js'
+import { hooksProblems } from '../hooks/hooks-problems.js'
 
 export const TOLLGATE_CONFIG_KEYS = [
   'payTo',
@@ -19,6 +20,7 @@ export const TOLLGATE_CONFIG_KEYS = [
   'defaults',
   'prepaid',
   'maxPendingPerPayer',
+  'hooks',
 ] as const
 
 const NETWORK_KEYS = ['name', 'chainId', 'v1Name', 'rpcUrl', 'asset'] as const
@@ -45,6 +47,7 @@ export function tollgateConfigProblems(config: unknown): string[] {
   if (singleInstance !== undefined && typeof singleInstance !== 'boolean') problems.push(`singleInstance must be true or false, not ${show(singleInstance)}`)
   problems.push(...networksProblems(config.networks))
   problems.push(...defaultsProblems(config.defaults))
+  problems.push(...hooksProblems(config.hooks, 'hooks'))
   if (logger !== undefined) {
     const bad = isRecord(logger) ? LOGGER_LEVELS.filter((level) => logger[level] !== undefined && typeof logger[level] !== 'function') : null
     if (bad === null) problems.push(`logger must be an object with debug/info/warn/error functions (console works), not ${kindOf(logger)}`)

@@ -1,6 +1,8 @@
 import { bazaarExtension, isDiscoveryMethod, type DiscoveryOptions } from '../discovery/bazaar.js'
 import { listedAccept, type DiscoveryItem } from '../discovery/listing.js'
-import type { ResourceContext } from '../methods/payment-method.js'
+import type { RequestLike } from '../http/request-like.js'
+import type { PaymentMethod, ResourceContext } from '../methods/payment-method.js'
+import type { RouteChallenges } from './route-challenges.js'
 import type { RequirementV2 } from '../protocol/wire-types.js'
 import type { DynamicTerms } from './dynamic-terms.js'
 import type { ChallengeExtras } from './prepaid-acceptor.js'
@@ -30,4 +32,40 @@ export function describeRoute(route: RouteDescription): DiscoveryItem {
     mimeType: route.resource.mimeType,
     ...(Object.keys(extensions).length > 0 ? { extensions } : {}),
   }
+}
+
+export interface GateParts {
+  resource?: string
+  discovery?: DiscoveryOptions
+  prepaid?: { discovery(requestUrl: string): ChallengeExtras }
+  seen: { method: string; url: string } | undefined
+  methods: readonly PaymentMethod[]
+  dynamic: readonly (DynamicTerms | undefined)[] | undefined
+  challenges: RouteChallenges
+  maxTimeoutSeconds: number
+  createdAt: string
+}
+
+/** A gate's listing item: at its `resource`, else at the first URL it served; none before, or when not discoverable. */
+export function describeGate(gate: GateParts): DiscoveryItem | undefined {
+  const url = gate.resource ?? gate.seen?.url
+  if (!url || gate.discovery?.discoverable === false) return undefined
+  const method = gate.discovery?.method ?? gate.seen?.method ?? 'GET'
+  const resource = gate.challenges.resourceFor({ method, url, headers: new Headers() })
+  return describeRoute({
+    resource,
+    method,
+    requirements: gate.methods.map((m) => m.requirement(resource, gate.maxTimeoutSeconds).v2),
+    ...(gate.dynamic ? { dynamic: gate.dynamic } : {}),
+    ...(gate.discovery ? { discovery: gate.discovery } : {}),
+    ...(gate.prepaid ? { prepaid: gate.prepaid.discovery(url) } : {}),
+    lastUpdated: gate.createdAt,
+  })
+}
+
+/** The first request's method and URL without its query: where a route learns its own path. */
+export function firstSeen(request: RequestLike): { method: string; url: string } | undefined {
+  if (!URL.canParse(request.url)) return undefined
+  const url = new URL(request.url)
+  return { method: request.method.toUpperCase(), url: `${url.origin}${url.pathname}` }
 }

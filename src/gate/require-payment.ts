@@ -1,6 +1,8 @@
 import type { DiscoveryOptions } from '../discovery/bazaar.js'
 import type { DiscoveryItem } from '../discovery/listing.js'
-import { describeRoute } from './describe-route.js'
+import { describeGate, firstSeen } from './describe-route.js'
+import { authorizeStep, firstRequestLabel } from './authorize-step.js'
+import { noEvents, type GateEvents } from '../hooks/gate-events.js'
 import { redactUrls } from '../errors/redact.js'
 import { Reason, type ReasonCode } from '../errors/reasons.js'
 import { ProblemList, StoreUnavailableError } from '../errors/tollgate-error.js'
@@ -60,6 +62,10 @@ export interface RequirePaymentOptions {
   discovery?: DiscoveryOptions
   /** Most bytes of a request body a price function may read (default 1 MiB); past it 413, nothing charged. */
   maxBodyBytes?: number
+  /** Where this route's hooks hear of challenges, refusals, verified and settled payments (default: nowhere). */
+  events?: GateEvents
+  /** Builds `events` at the route's first request, labelled 'METHOD /path' of it (for routes given no `name`). */
+  eventsFor?: (label: string) => GateEvents
   logger?: Logger
   /** Milliseconds since the epoch; tests move time with it. */
   clock?: () => number
@@ -123,6 +129,7 @@ class Gate implements PaymentGate {
   private readonly createdAt = new Date().toISOString()
   /** The first request's method and URL (origin and path): where an Express or Koa route is listed. */
   private seen: { method: string; url: string } | undefined
+  private events: GateEvents | undefined
 
   constructor(
     readonly methods: readonly PaymentMethod[],
@@ -145,6 +152,15 @@ class Gate implements PaymentGate {
   }
 
   async evaluate(request: RequestLike): Promise<PaymentDecision> {
+    this.events ??= this.options.events ?? this.options.eventsFor?.(firstRequestLabel(request)) ?? noEvents
+    const events = this.events
+    const decision = await this.decide(request, events)
+    if (decision.type === 'reject') events.rejected({ request, status: decision.status, reason: decision.reason })
+    else if (decision.type === 'challenge') events.challenge({ request })
+    return decision
+  }
+
+  private async decide(request: RequestLike, events: GateEvents): Promise<PaymentDecision> {
     if (request.method === 'OPTIONS' && request.headers.get('access-control-request-method') !== null) {
       return { type: 'preflight', ...preflightAnswer(request) }
     }
@@ -161,7 +177,7 @@ class Gate implements PaymentGate {
     const credential = prepaid ? request.headers.get(prepaid.header) : null
     if (read.kind === 'none') {
       if (credential === null || !prepaid) return { type: 'challenge', ...this.challenges.plain(request, methods, this.dynamic !== undefined) }
-      return prepaid.spend(credential, this.challenges.factory(request, methods))
+      return prepaid.spend(credential, this.challenges.factory(request, methods), undefined, events)
     }
     const challenge = this.challenges.factory(request, methods)
     if (credential !== null) return this.reject(400, Reason.ambiguousPayment, 'send a prepaid credential or a payment, not both', challenge)
@@ -193,12 +209,20 @@ class Gate implements PaymentGate {
         nowMs: now,
         logger: this.logger,
         reject: (status, reason, detail) => this.reject(status, reason, detail, challenge),
-        pass: (candidate, payment, resumed) => this.pass(candidate, payment, keys, challenge, resumed),
+        pass: (candidate, payment, resumed) => this.pass(request, candidate, payment, keys, challenge, now, events, resumed),
       })
       // Proven never charged: the claim it held is now this presentation's, and it goes on as a first one.
       if (again !== SETTLE_ANEW) return again
     }
 
+    const denied = await authorizeStep(events, request, read.envelope, candidates).catch(async (error: unknown) => {
+      await this.guard.releaseQuietly(keys)
+      throw error
+    })
+    if (denied) {
+      await this.guard.releaseQuietly(keys)
+      return denied
+    }
     const verified = await verifyCandidates(candidates, read.envelope, now).catch(async (error: unknown) => {
       await this.guard.releaseQuietly(keys)
       throw error
@@ -212,14 +236,23 @@ class Gate implements PaymentGate {
       else this.logger.info?.('tollgate: payment refused', fields)
       return this.reject(status, reason, publicDetail, challenge)
     }
-    return this.pass(verified.candidate, verified.verification.payment, keys, challenge)
+    return this.pass(request, verified.candidate, verified.verification.payment, keys, challenge, now, events)
   }
 
   /**
    * A pass, once the payer has a free slot: each pass may hold a handler's answer in memory until
    * it settles, so one wallet may not have more than the limit in progress at once.
    */
-  private async pass(candidate: Candidate, payment: VerifiedPayment, keys: string[], challenge: ChallengeFactory, resumed?: Resumed): Promise<PaymentDecision> {
+  private async pass(
+    request: RequestLike,
+    candidate: Candidate,
+    payment: VerifiedPayment,
+    keys: string[],
+    challenge: ChallengeFactory,
+    startedAt: number,
+    events: GateEvents,
+    resumed?: Resumed,
+  ): Promise<PaymentDecision> {
     const payer = payment.payer
     if (!this.slots.acquire(payer)) {
       // Nothing was charged by this presentation: a new payment frees its claim, a resumed one its served lock.
@@ -227,6 +260,7 @@ class Gate implements PaymentGate {
       this.logger.warn?.('tollgate: payer has too many payments in progress', { payer, limit: this.slots.limit })
       return this.reject(429, Reason.tooManyPending, `at most ${this.slots.limit} payments of one payer may be in progress at once`, challenge)
     }
+    if (!resumed) events.verified({ request, payment })
     return createPass({
       candidate,
       payment,
@@ -239,23 +273,14 @@ class Gate implements PaymentGate {
       clock: this.clock,
       challenge,
       done: () => this.slots.release(payer),
+      events,
+      startedAt,
       ...(resumed ? { resumed } : {}),
     })
   }
 
   describe(): DiscoveryItem | undefined {
-    const url = this.options.resource ?? this.seen?.url
-    if (!url || this.options.discovery?.discoverable === false) return undefined
-    const resource = this.challenges.resourceFor({ method: this.seen?.method ?? 'GET', url, headers: new Headers() })
-    return describeRoute({
-      resource,
-      method: this.options.discovery?.method ?? this.seen?.method ?? 'GET',
-      requirements: this.methods.map((m) => m.requirement(resource, this.maxTimeoutSeconds).v2),
-      ...(this.dynamic ? { dynamic: this.dynamic } : {}),
-      ...(this.options.discovery ? { discovery: this.options.discovery } : {}),
-      ...(this.options.prepaid ? { prepaid: this.options.prepaid.discovery(url) } : {}),
-      lastUpdated: this.createdAt,
-    })
+    return describeGate({ ...this.options, seen: this.seen, methods: this.methods, dynamic: this.dynamic, challenges: this.challenges, maxTimeoutSeconds: this.maxTimeoutSeconds, createdAt: this.createdAt })
   }
 
   identify(request: RequestLike): string[] | null {
@@ -270,10 +295,4 @@ class Gate implements PaymentGate {
     return { type: 'reject', reason, ...challenge(status, reason, detail) }
   }
 
-}
-
-function firstSeen(request: RequestLike): { method: string; url: string } | undefined {
-  if (!URL.canParse(request.url)) return undefined
-  const url = new URL(request.url)
-  return { method: request.method.toUpperCase(), url: `${url.origin}${url.pathname}` }
 }
