@@ -53,13 +53,35 @@ export function tollgate(config: TollgateConfig): FastifyTollgate {
   const failed = new WeakSet<FastifyRequest>()
   const pending = new WeakMap<FastifyRequest, Pending>()
 
+  /**
+   * The setup check (app.ready() rejects when a paywalled route's scope lacks the plugin). Fastify
+   * binds every hook of every route to the route's instance when it boots (the 'preReady' step, whose
+   * errors reject ready()), the plugin's onRequest hook before any preHandler: so the plugin's hook
+   * records the instances it covers and paywall()'s preHandler checks its own instance there.
+   */
+  const covered = new WeakSet<object>()
+  const coverScope = <F extends (...args: never[]) => unknown>(hook: F): F =>
+    Object.assign(hook, {
+      bind(this: F, scope: object, ...rest: unknown[]) {
+        covered.add(scope)
+        return Function.prototype.bind.call(hook, scope, ...rest)
+      },
+    })
+  const requireCovered = <F extends (...args: never[]) => unknown>(hook: F, options: PaywallOptions): F =>
+    Object.assign(hook, {
+      bind(this: F, scope: object, ...rest: unknown[]) {
+        if (!covered.has(scope)) throw uncovered(scope, options)
+        return Function.prototype.bind.call(hook, scope, ...rest)
+      },
+    })
+
   const plugin: FastifyPluginCallback = (fastify, _options, done) => {
     if (!fastify.hasRequestDecorator('payment')) fastify.decorateRequest('payment', undefined)
     // Proves to paywall() that this plugin's onSend will run for the route.
-    fastify.addHook('onRequest', (request, _reply, next) => {
+    fastify.addHook('onRequest', coverScope((request, _reply, next) => {
       armed.add(request)
       next()
-    })
+    }))
     fastify.addHook('onError', (request, _reply, _error, next) => {
       failed.add(request)
       next()
@@ -130,7 +152,7 @@ export function tollgate(config: TollgateConfig): FastifyTollgate {
     ...(core.prepaid ? { prepaid: core.prepaid } : {}),
     paywall(options: PaywallOptions): preHandlerAsyncHookHandler {
       const gate = core.route(options)
-      return async function tollgatePaywall(request, reply) {
+      return requireCovered(async function tollgatePaywall(request: FastifyRequest, reply: FastifyReply) {
         if (!armed.has(request)) {
           // A paid route must never serve without settling: refuse before the handler runs.
           throw new ConfigurationError([`${request.method} ${request.url} uses gate.paywall() but gate.plugin is not registered for it: call fastify.register(gate.plugin) before its routes' scope`])
@@ -159,9 +181,19 @@ export function tollgate(config: TollgateConfig): FastifyTollgate {
         }
         // reply.hijack() bypasses onSend: the raw response is held, as in Express.
         pending.set(request, { pass, hold: holdUntilSettled(reply.raw, pass), restoreHeaders: keepHeaders(bag) })
-      }
+      }, options)
     },
   }
+}
+
+/** The error app.ready() rejects with: which scope, and which paywall, lack the plugin. */
+function uncovered(scope: object, options: PaywallOptions): ConfigurationError {
+  const prefix = (scope as { prefix?: string }).prefix || '/'
+  const amount = 'accepts' in options ? undefined : options.amount
+  const price = 'accepts' in options ? `${options.accepts.length} payment options` : `${typeof amount === 'string' || typeof amount === 'bigint' ? `${amount} ` : ''}on ${options.network}`
+  return new ConfigurationError([
+    `a route under '${prefix}' uses gate.paywall() (${price}) but gate.plugin is not registered for it: call fastify.register(gate.plugin) in that scope or a parent, before app.ready()`,
+  ])
 }
 
 function urlOf(request: FastifyRequest): string {

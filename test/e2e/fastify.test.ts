@@ -7,7 +7,7 @@ import { request } from 'node:http'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest'
 import { tollgate, type FastifyTollgate } from '../../adapters/fastify.js'
-import type { VerifiedPayment } from '../../src/index.js'
+import { ConfigurationError, type VerifiedPayment } from '../../src/index.js'
 import { startTestChain, type TestChain } from '../support/chain.js'
 import { decodeHeader } from '../support/payments.js'
 import { tick } from '../conformance/harness.js'
@@ -186,26 +186,22 @@ it('gate.plugin registered after the routes, even after their scope, still settl
   await late.close()
 })
 
-describe('a paid route the plugin does not cover refuses loudly, before its handler', () => {
+describe('a paid route the plugin does not cover fails at app.ready(), before any request', () => {
   const unguarded = async () => {
     unguardedRuns++
     return { secret: 'SECRET' }
   }
 
-  /** Unpaid and paid alike: 500 with the configuration error, the handler never runs, nothing moves. */
+  /** ready() rejects with the configuration error naming gate.plugin; no request is ever served, nothing moves. */
   async function expectRefused(target: FastifyInstance) {
     const before = unguardedRuns
-    const unpaid = await target.inject('/paid')
-    expect(unpaid.statusCode).toBe(500)
-    expect(unpaid.json()).toMatchObject({ code: 'invalid_configuration', message: expect.stringContaining('gate.plugin') })
-    const { header } = await paymentFor(chain, (await app.inject('/data')).headers['payment-required'] as string)
     const transfers = await chain.transferCount()
-    const paidTry = await target.inject({ url: '/paid', headers: { 'payment-signature': header } })
-    expect(paidTry.statusCode).toBe(500)
-    expect(paidTry.body).not.toContain('SECRET')
+    const failure = await target.ready().then(() => undefined, (error: unknown) => error)
+    expect(failure).toBeInstanceOf(ConfigurationError)
+    expect(String((failure as Error).message)).toContain('gate.plugin')
     expect(unguardedRuns).toBe(before)
     expect(await chain.transferCount()).toBe(transfers)
-    await target.close()
+    await target.close().catch(() => undefined)
   }
 
   it('when gate.plugin was never registered', async () => {
