@@ -32,6 +32,7 @@ describe('tollgate configuration', () => {
       defaults: { description: 'Data', mimeType: 'application/json', maxTimeoutSeconds: 60, settle: 'before-handler', hold: { maxBytes: 1024 } },
       prepaid: prepaid({ secret: 's'.repeat(32), packages: [{ id: 'p', calls: 10, days: 1, price: { amount: '1', network: 'base-sepolia' } }] }),
       maxPendingPerPayer: 2,
+      hooks: { onSettled: () => undefined, authorize: () => true, authorizeTimeoutMs: 1000 },
     })
     expect(tollgate.route({ amount: '0.10', network: 'my-l2' }).policy).toBe('before-handler')
     expect(tollgate.route({ amount: '0.10', network: 'my-l2', settle: 'after-handler' }).policy).toBe('after-handler')
