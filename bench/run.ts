@@ -103,6 +103,19 @@ async function main() {
     })
   }
 
+  // 1b. Challenge path with a price computed per request (per API key) against the fixed price.
+  await group('challenge (express, dynamic price)', [
+    { variant: 'tollgate 402, fixed price', scenario: 'express-tollgate', headers: { 'x-api-key': 'gold' }, status: 402 },
+    { variant: 'tollgate 402, price per API key', scenario: 'express-tollgate-dynamic', headers: { 'x-api-key': 'gold' }, status: 402 },
+  ])
+  const dynamic = ratioOf('challenge (express, dynamic price)', 'tollgate 402, price per API key')
+  targets.push({
+    name: 'challenge path, dynamic price (Express)',
+    goal: '≥ 0.8 × the same route with a fixed price',
+    measured: `${fmt(dynamic)} × fixed price`,
+    met: dynamic === undefined ? null : dynamic >= 0.8,
+  })
+
   // 2. Prepaid path: calls on a valid credential.
   const secret = 'bench-prepaid-secret-of-at-least-32-bytes'
   const credential = new KeyRing([{ id: 'default', secret }]).sign({

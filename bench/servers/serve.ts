@@ -56,6 +56,15 @@ async function expressApp(paid: boolean): Promise<RequestListener> {
   return app
 }
 
+/** A price per API key: the challenge path then prices each request (the cached 402 is per URL and price). */
+async function expressDynamicApp(): Promise<RequestListener> {
+  const app = express()
+  const gate = expressTollgate(config())
+  const prices: Record<string, string> = { gold: '0.02', silver: '0.05' }
+  app.get('/data', gate.paywall({ ...route, amount: ({ header }) => prices[header('x-api-key') ?? ''] ?? '0.10' }), (_req, res) => res.json(body))
+  return app
+}
+
 async function fastifyApp(paid: boolean): Promise<RequestListener> {
   const app = Fastify()
   if (paid) {
@@ -105,6 +114,7 @@ const scenarios: Record<string, () => Promise<RequestListener> | RequestListener
   'express-bare': () => expressApp(false),
   'express-tollgate': () => expressApp(true),
   'express-official': () => officialExpressApp(body),
+  'express-tollgate-dynamic': () => expressDynamicApp(),
   'fastify-bare': () => fastifyApp(false),
   'fastify-tollgate': () => fastifyApp(true),
   'koa-bare': () => koaApp(false),
