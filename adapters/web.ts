@@ -8,6 +8,7 @@
  */
 import {
   answerText,
+  ConfigurationError,
   createTollgate,
   mergeHeaders,
   readWebJsonBody,
@@ -37,10 +38,16 @@ export function paymentOf(request: Request): VerifiedPayment | undefined {
   return payments.get(request)
 }
 
-/** A configuration object is checked now (errors at import); a function is checked at first use. */
+/**
+ * A configuration object is checked now (errors at import); a function is called and checked at the
+ * first request that needs it, and again at each later one until it gives a valid configuration.
+ * Its failure is a ConfigurationError that says it came from the lazy configuration and lists what
+ * is missing; it goes to the configuration's `logger` when there is one, and is thrown on to the
+ * framework, which logs it and answers 500 without its text (it may name an RPC URL).
+ */
 export function webTollgate(source: ConfigSource) {
   let core = typeof source === 'function' ? undefined : createTollgate(source)
-  const coreNow = () => (core ??= createTollgate((source as () => TollgateConfig)()))
+  const coreNow = () => (core ??= lazyCore(source as () => TollgateConfig))
   return {
     core: coreNow as () => Tollgate,
     route(options: PaywallOptions): () => PaymentGate {
@@ -48,6 +55,31 @@ export function webTollgate(source: ConfigSource) {
       return () => (gate ??= coreNow().route(options))
     },
   }
+}
+
+function lazyCore(source: () => TollgateConfig): Tollgate {
+  let config: TollgateConfig
+  try {
+    config = source()
+  } catch (error) {
+    throw new ConfigurationError([`the configuration function given to tollgate() threw at the first request: ${messageOf(error)}`])
+  }
+  try {
+    return createTollgate(config)
+  } catch (error) {
+    const problems = error instanceof ConfigurationError ? error.problems : [messageOf(error)]
+    const lazy = new ConfigurationError(problems.map((problem) => `${problem} (in the configuration function given to tollgate(), read at the first request)`))
+    try {
+      config?.logger?.error?.('tollgate configuration is invalid', { problems: lazy.problems })
+    } catch {
+      // A broken logger must not hide the configuration error itself.
+    }
+    throw lazy
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }
 
 /**

@@ -13,7 +13,10 @@ export const { withPayment } = tollgate(() => {
     payTo: config.payTo,
     settler: localSettler({ privateKey: config.settlerPrivateKey, rpcUrl: config.rpcUrl }),
     ...(config.token ? { networks: [{ name: config.network, asset: config.token }] } : {}),
-    // No `store`: the in-memory replay store, right for one `next start` process.
+    // No `store`: the in-memory replay store, right for one `next start` process, which runs with
+    // NODE_ENV=production: there the memory store is refused unless the seller confirms one process.
+    // Serverless or several instances: a shared store (tollgate/redis) instead.
+    singleInstance: true,
   }
 })
 
