@@ -8,16 +8,27 @@ import ts from 'typescript'
 import type { Diagnostic } from './fresh-project.js'
 import type { Snippet } from './snippets.js'
 
-export const PRELUDES = join(import.meta.dirname, 'preludes')
+/** Type stand-ins, for type-checking. */
+export const PRELUDES = 'preludes'
+/** Values for the few snippets the test also runs (same names, real values). */
+export const RUN_PRELUDES = 'preludes-run'
 
-/** Each prelude's exported names, read from test/docs/preludes/<name>.ts. */
-export function readPreludes(): Map<string, string[]> {
-  const preludes = new Map<string, string[]>()
+export interface Preludes {
+  /** Directory name under test/docs/, copied to the project under the same name. */
+  dir: string
+  /** Each prelude's exported names. */
+  names: Map<string, string[]>
+}
+
+/** Each prelude's exported names, read from test/docs/<dir>/<name>.ts. */
+export function readPreludes(dir = PRELUDES): Preludes {
+  const names = new Map<string, string[]>()
+  const path = join(import.meta.dirname, dir)
   // Declaration files (`.d.ts`) are ambient: stand-ins for packages the reader installs, seen by every file.
-  for (const file of readdirSync(PRELUDES).filter((name) => name.endsWith('.ts') && !name.endsWith('.d.ts'))) {
-    preludes.set(file.slice(0, -3), exportedNames(readFileSync(join(PRELUDES, file), 'utf8')))
+  for (const file of readdirSync(path).filter((name) => name.endsWith('.ts') && !name.endsWith('.d.ts'))) {
+    names.set(file.slice(0, -3), exportedNames(readFileSync(join(path, file), 'utf8')))
   }
-  return preludes
+  return { dir, names }
 }
 
 export interface WrittenFile {
@@ -32,8 +43,8 @@ export interface WrittenFile {
  * Writes each snippet's files under `<root>/<dir>/L<line>/`. The one added import goes on the file's last
  * line, so every line keeps its own number.
  */
-export function writeSnippets(root: string, dir: string, snippets: Snippet[], preludes: Map<string, string[]>): WrittenFile[] {
-  cpSync(PRELUDES, join(root, 'preludes'), { recursive: true })
+export function writeSnippets(root: string, dir: string, snippets: Snippet[], { dir: preludeDir, names: preludes }: Preludes): WrittenFile[] {
+  cpSync(join(import.meta.dirname, preludeDir), join(root, preludeDir), { recursive: true })
   const written: WrittenFile[] = []
   for (const snippet of snippets) {
     for (const file of snippet.files) {
@@ -46,10 +57,10 @@ export function writeSnippets(root: string, dir: string, snippets: Snippet[], pr
       // The named preludes come first: their `app` or `handler` is more specific than common's.
       for (const name of [...(preludes.has(own) ? [own] : []), ...snippet.preludes, 'common']) {
         const names = preludes.get(name)
-        if (!names) throw new Error(`README line ${snippet.line}: no prelude "${name}" in test/docs/preludes (have: ${[...preludes.keys()].join(', ')})`)
+        if (!names) throw new Error(`README line ${snippet.line}: no prelude "${name}" in test/docs/${preludeDir} (have: ${[...preludes.keys()].join(', ')})`)
         const wanted = names.filter((exported) => !taken.has(exported) && usesName(file.source, exported))
         wanted.forEach((exported) => taken.add(exported))
-        const from = relative(dirname(join(root, path)), join(root, 'preludes', name)).split('\\').join('/')
+        const from = relative(dirname(join(root, path)), join(root, preludeDir, name)).split('\\').join('/')
         if (wanted.length > 0) imports.push(`import { ${wanted.join(', ')} } from '${from.startsWith('.') ? from : `./${from}`}'`)
       }
       mkdirSync(dirname(join(root, path)), { recursive: true })
