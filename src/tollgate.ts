@@ -252,7 +252,8 @@ export function createTollgate(config: TollgateConfig): Tollgate {
           (setup as PrepaidSetup).create({
             store: boundedStore(store as Store, storeTimeoutMs, logger),
             payTo: payTo as string,
-            route: (options) => route({ ...options, prepaid: false }),
+            // Purchase endpoints are found through each route's `prepaid` extension (the packages list), not listed as routes.
+            route: (options) => route({ ...options, prepaid: false, discovery: { discoverable: false } }),
             ...(given.hooks ? { hooks: given.hooks as TollgateHooks } : {}),
             logger,
             clock,
