@@ -2,7 +2,7 @@
  * Express (5, and 4) adapter: `gate.paywall({ amount, network })` is route middleware.
  * Translation only; the behaviour lives in the core and the Node bridge.
  */
-import type { Request, RequestHandler } from 'express'
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import {
   createTollgate,
   type AdapterTollgate,
@@ -21,10 +21,22 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/** A request the paywall let in: its payment is there, not optional. */
+export type PaidRequest<Req extends Request = Request> = Req & { payment: VerifiedPayment }
+
+/** A protected handler: Express's, with the request's payment typed as present. */
+export type PaidRequestHandler = (req: PaidRequest, res: Response, next: NextFunction) => unknown
+
 /** `app.get(path, gate.paywall({...}), handler)`; `app.use(gate.prepaidRoutes())`; `app.use(gate.discoveryRoutes())`. */
 export type ExpressTollgate = AdapterTollgate<RequestHandler, RequestHandler> & {
   /** Answers `GET /.well-known/x402` with the listing of every paywalled route, free; passes anything else on. */
   discoveryRoutes(): RequestHandler
+  /**
+   * The paywall and its handler as one route handler, the handler typed with `req.payment` present:
+   * `app.get('/data', gate.paid({ amount, network }, (req, res) => res.json({ payer: req.payment.payer })))`.
+   * A rejected promise from the handler goes to `next(error)` (Express 4 does not do that itself).
+   */
+  paid(options: PaywallOptions, handler: PaidRequestHandler): RequestHandler
 }
 
 export function tollgate(config: TollgateConfig): ExpressTollgate {
@@ -56,6 +68,18 @@ export function tollgate(config: TollgateConfig): ExpressTollgate {
         else next()
       }
     },
+    paid(options, handler) {
+      const paywall = this.paywall(options)
+      return (req, res, next) =>
+        paywall(req, res, (error?: unknown) => {
+          if (error !== undefined && error !== null) return next(error)
+          try {
+            Promise.resolve(handler(req as PaidRequest, res, next)).catch(next)
+          } catch (thrown) {
+            next(thrown)
+          }
+        })
+    },
     paywall(options: PaywallOptions): RequestHandler {
       const gate = core.route(options)
       return (req, res, next) => {
@@ -76,6 +100,7 @@ function urlOf(req: Request): string {
   return `${req.protocol}://${req.get('host') ?? 'localhost'}${req.originalUrl}`
 }
 
-export type { PaywallOptions, TollgateConfig, VerifiedPayment } from '../src/index.js'
-export { localSettler, memoryStore } from '../src/index.js'
+export type { PaywallOptions, TollgateConfig, VerifiedPayment, VerifiedPayment as Payment } from '../src/index.js'
+export type { KnownNetworkName, NetworkName } from '../src/types/network-name.js'
+export { ConfigurationError, localSettler, memoryStore } from '../src/index.js'
 export { prepaid } from '../src/prepaid/index.js'

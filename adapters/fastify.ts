@@ -4,7 +4,7 @@
  * `onSend` hook settles while the payload (string, Buffer or stream) has not left yet.
  * Translation only; the behaviour lives in the core and the Node bridge.
  */
-import type { FastifyPluginCallback, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler, RouteShorthandOptionsWithHandler } from 'fastify'
 import {
   answerText,
   ConfigurationError,
@@ -30,6 +30,12 @@ declare module 'fastify' {
   }
 }
 
+/** A request the paywall let in: its payment is there, not optional. */
+export type PaidFastifyRequest = FastifyRequest & { payment: VerifiedPayment }
+
+/** A protected handler: Fastify's, with `request.payment` typed as present. */
+export type PaidRouteHandler = (request: PaidFastifyRequest, reply: FastifyReply) => unknown
+
 /** `{ preHandler: gate.paywall({...}) }` on a route; `fastify.register(gate.prepaidRoutes)`. */
 export interface FastifyTollgate extends Omit<AdapterTollgate<preHandlerAsyncHookHandler, never>, 'prepaidRoutes'> {
   /** Registers the hooks that settle (`fastify.register(gate.plugin)`); it applies to the scope it is registered in. */
@@ -38,6 +44,11 @@ export interface FastifyTollgate extends Omit<AdapterTollgate<preHandlerAsyncHoo
   readonly prepaidRoutes: FastifyPluginCallback
   /** A plugin registering `GET /.well-known/x402`: the listing of every paywalled route, free. */
   readonly discoveryRoutes: FastifyPluginCallback
+  /**
+   * Route options with the paywall as preHandler and the handler typed with `request.payment` present:
+   * `app.get('/data', gate.paid({ amount, network }, async (request) => ({ payer: request.payment.payer })))`.
+   */
+  paid(options: PaywallOptions, handler: PaidRouteHandler): RouteShorthandOptionsWithHandler
 }
 
 interface Pending {
@@ -150,6 +161,10 @@ export function tollgate(config: TollgateConfig): FastifyTollgate {
     prepaidRoutes,
     discoveryRoutes,
     ...(core.prepaid ? { prepaid: core.prepaid } : {}),
+    paid(options, handler) {
+      const preHandler = this.paywall(options)
+      return { preHandler, handler: (request, reply) => handler(request as PaidFastifyRequest, reply) }
+    },
     paywall(options: PaywallOptions): preHandlerAsyncHookHandler {
       const gate = core.route(options)
       return requireCovered(async function tollgatePaywall(request: FastifyRequest, reply: FastifyReply) {
@@ -206,6 +221,7 @@ function answerWith(reply: FastifyReply, answer: HttpAnswer): string | null {
   return answerText(answer)
 }
 
-export type { PaywallOptions, TollgateConfig, VerifiedPayment } from '../src/index.js'
-export { localSettler, memoryStore } from '../src/index.js'
+export type { PaywallOptions, TollgateConfig, VerifiedPayment, VerifiedPayment as Payment } from '../src/index.js'
+export type { KnownNetworkName, NetworkName } from '../src/types/network-name.js'
+export { ConfigurationError, localSettler, memoryStore } from '../src/index.js'
 export { prepaid } from '../src/prepaid/index.js'

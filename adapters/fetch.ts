@@ -3,11 +3,17 @@
  * Cloudflare Workers. `paywall(options)` gives `(request, next) => Promise<Response>`, where `next`
  * is the protected handler. Translation only, and framework-free: it imports no framework.
  */
-import type { PaywallOptions, Tollgate } from '../src/index.js'
+import type { PaywallOptions, Tollgate, VerifiedPayment } from '../src/index.js'
 import { serveDiscoveryListing, servePaid, servePrepaid, webTollgate, type ConfigSource, type PaidHandler } from './web.js'
 
 /** Runs `next` (which also receives the payment) only for a paid request, under the route's settlement policy. */
 export type FetchPaywall = <Req extends Request>(request: Req, next: PaidHandler<Req>) => Promise<Response>
+
+/**
+ * Hono's variables for the payment a middleware puts on the context:
+ * `new Hono<{ Variables: PaymentVariables }>()`, then `c.get('payment')` is a Payment, not optional.
+ */
+export type PaymentVariables = { payment: VerifiedPayment }
 
 export interface FetchTollgate {
   paywall(options: PaywallOptions): FetchPaywall
@@ -38,6 +44,7 @@ export function tollgate(config: ConfigSource): FetchTollgate {
 }
 
 export type { ConfigSource, PaidHandler } from './web.js'
-export type { PaywallOptions, TollgateConfig, VerifiedPayment } from '../src/index.js'
+export type { PaywallOptions, TollgateConfig, VerifiedPayment, VerifiedPayment as Payment } from '../src/index.js'
+export type { KnownNetworkName, NetworkName } from '../src/types/network-name.js'
 export { paymentOf } from './web.js'
-export { localSettler, memoryStore } from '../src/index.js'
+export { ConfigurationError, localSettler, memoryStore } from '../src/index.js'

@@ -4,7 +4,7 @@
  * settled after `await next()` while it still sits on `ctx`, streams included.
  * Translation only; the behaviour lives in the core and the Node bridge.
  */
-import type { Context, Middleware } from 'koa'
+import type { Context, DefaultState, Middleware, Next, ParameterizedContext } from 'koa'
 import {
   answerText,
   createTollgate,
@@ -25,10 +25,24 @@ declare module 'koa' {
   }
 }
 
+/** The state of a request the paywall let in: its payment is there, not optional. */
+export type PaidState = DefaultState & { payment: VerifiedPayment }
+
+/** Koa's context of a request the paywall let in (`ctx.state.payment` present). */
+export type PaidContext = ParameterizedContext<PaidState>
+
+/** A protected handler: Koa middleware with `ctx.state.payment` typed as present. */
+export type PaidMiddleware = (ctx: PaidContext, next: Next) => unknown
+
 /** `router.get(path, gate.paywall({...}), handler)`; `app.use(gate.prepaidRoutes())`; `app.use(gate.discoveryRoutes())`. */
 export type KoaTollgate = AdapterTollgate<Middleware, Middleware> & {
   /** Answers `GET /.well-known/x402` with the listing of every paywalled route, free; passes anything else on. */
   discoveryRoutes(): Middleware
+  /**
+   * The paywall and its handler as one middleware, the handler typed with `ctx.state.payment` present:
+   * `router.get('/data', gate.paid({ amount, network }, (ctx) => { ctx.body = { payer: ctx.state.payment.payer } }))`.
+   */
+  paid(options: PaywallOptions, handler: PaidMiddleware): Middleware
 }
 
 export function tollgate(config: TollgateConfig): KoaTollgate {
@@ -52,6 +66,10 @@ export function tollgate(config: TollgateConfig): KoaTollgate {
         if (answer) answerWith(ctx, answer)
         else await next()
       }
+    },
+    paid(options, handler) {
+      const paywall = this.paywall(options)
+      return (ctx, next) => paywall(ctx, async () => void (await handler(ctx as PaidContext, next)))
     },
     paywall(options: PaywallOptions): Middleware {
       const gate = core.route(options)
@@ -117,6 +135,7 @@ function answerWith(ctx: Context, answer: HttpAnswer): void {
   ctx.body = answerText(answer)
 }
 
-export type { PaywallOptions, TollgateConfig, VerifiedPayment } from '../src/index.js'
-export { localSettler, memoryStore } from '../src/index.js'
+export type { PaywallOptions, TollgateConfig, VerifiedPayment, VerifiedPayment as Payment } from '../src/index.js'
+export type { KnownNetworkName, NetworkName } from '../src/types/network-name.js'
+export { ConfigurationError, localSettler, memoryStore } from '../src/index.js'
 export { prepaid } from '../src/prepaid/index.js'

@@ -67,6 +67,7 @@ export function tollgate(config: ConfigSource): NextTollgate {
 }
 
 export type { ConfigSource } from './web.js'
-export type { PaywallOptions, TollgateConfig, VerifiedPayment } from '../src/index.js'
+export type { PaywallOptions, TollgateConfig, VerifiedPayment, VerifiedPayment as Payment } from '../src/index.js'
+export type { KnownNetworkName, NetworkName } from '../src/types/network-name.js'
 export { paymentOf } from './web.js'
-export { localSettler, memoryStore } from '../src/index.js'
+export { ConfigurationError, localSettler, memoryStore } from '../src/index.js'
