@@ -85,6 +85,9 @@ async function signedFor(path: string) {
 
 describe('authorize runs before any chain read', () => {
   it('a denial reads nothing from the chain: no RPC request is made for it', async () => {
+    // One paid request first: the settler's start-up reads (chain id, gas balance) are done after it.
+    const warm = officialBuyer(chain, await freshBuyer(chain))
+    expect((await warm.pay(`${seller.url}/content`)).status).toBe(200)
     const { header } = await signedFor('/guarded')
     const before = proxy.forwarded
     const askedBefore = asked
