@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js'
 import { ALLOW, runAuthorize, type AuthorizeDecision } from './authorize-verdict.js'
+import { HOOK_NAMES } from './hook-types.js'
 import type {
   AuthorizeEvent,
   ChallengeEvent,
@@ -14,7 +15,23 @@ import type {
   VerifiedEvent,
 } from './hook-types.js'
 
-export type * from './hook-types.js'
+export type {
+  AuthorizeEvent,
+  AuthorizeVerdict,
+  ChallengeEvent,
+  PrepaidExhaustedEvent,
+  PrepaidIssuedEvent,
+  PrepaidRevokedEvent,
+  PrepaidSpentEvent,
+  PresentedPayment,
+  RejectedEvent,
+  RouteEvent,
+  SettledEvent,
+  SettlementFailedEvent,
+  SettlementFields,
+  TollgateHooks,
+  VerifiedEvent,
+} from './hook-types.js'
 export { hooksProblems } from './hooks-problems.js'
 export { presentedPayment } from './presented-payment.js'
 export type { AuthorizeDecision } from './authorize-verdict.js'
@@ -85,9 +102,14 @@ export function createGateEvents(input: GateEventsInput): GateEvents {
   const { route, logger } = input
   const deciders = list.filter((h) => typeof h.authorize === 'function')
 
+  // Who listens to what is fixed at setup: a challenge (the hot path) costs one lookup when nobody does.
+  const listeners = new Map<ObservingHook, TollgateHooks[]>()
+  for (const name of HOOK_NAMES) {
+    if (name !== 'authorize') listeners.set(name, list.filter((h) => typeof h[name] === 'function'))
+  }
   const observe = (name: ObservingHook, fields: object) => {
-    const callers = list.filter((h) => typeof h[name] === 'function')
-    if (callers.length === 0) return
+    const callers = listeners.get(name)
+    if (!callers || callers.length === 0) return
     // Frozen: one event object goes to the configuration's hook and the route's, so neither may change it for the other.
     const event = Object.freeze({ ...fields, route })
     for (const hooks of callers) queueMicrotask(() => callQuietly(hooks, name, event, logger))

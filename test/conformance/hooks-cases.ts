@@ -16,7 +16,6 @@ const HOOK_NAMES = ['onChallenge', 'onVerified', 'onRejected', 'onSettled', 'onS
 interface Heard {
   where: 'config' | 'route'
   hook: string
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   event: any
 }
 

@@ -19,7 +19,6 @@ const paywall = { amount: '0.01', network: 'base-sepolia' } as const
 
 interface Heard {
   hook: string
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   event: any
 }
 
