@@ -48,9 +48,14 @@ export class PriceFunctionError extends Error {}
 
 export function priceContext(request: RequestLike, maxBodyBytes: number): PriceContext {
   let body: Promise<Uint8Array> | undefined
+  let url: URL | undefined
   return {
     request,
-    url: new URL(request.url),
+    // Parsed on first use: a price per header never pays for it.
+    get url() {
+      url ??= new URL(request.url)
+      return url
+    },
     header: (name) => request.headers.get(name),
     body() {
       body ??= readOnce(request, maxBodyBytes)
@@ -74,25 +79,41 @@ function isWebRequest(request: RequestLike): request is RequestLike & Request {
 }
 
 /**
- * Computes each option's dynamic terms for one request, each function called once. A throw or a
- * rejection is a PriceFunctionError (or the body's BodyTooLargeError), never a buyer's fault.
+ * Computes each option's dynamic terms for one request, each function called once; synchronous
+ * functions are not awaited. A throw or a rejection is a PriceFunctionError (or the body's
+ * BodyTooLargeError), never a buyer's fault.
  */
 export async function computeTerms(dynamic: readonly (DynamicTerms | undefined)[], context: PriceContext): Promise<(TermsChange | undefined)[]> {
-  return Promise.all(
-    dynamic.map(async (terms) => {
-      if (!terms) return undefined
-      const [amount, payTo] = await Promise.all([call(terms.amount, context), call(terms.payTo, context)])
-      return { ...(terms.amount ? { amount } : {}), ...(terms.payTo ? { payTo } : {}) }
-    }),
-  )
+  const pending: Promise<unknown>[] = []
+  const changes = dynamic.map((terms): TermsChange | undefined => {
+    if (!terms) return undefined
+    const change: TermsChange = {}
+    if (terms.amount) settle(call(terms.amount, context), (value) => (change.amount = value), pending)
+    if (terms.payTo) settle(call(terms.payTo, context), (value) => (change.payTo = value), pending)
+    return change
+  })
+  if (pending.length > 0) await Promise.all(pending)
+  return changes
 }
 
-async function call<T>(fn: Dynamic<T> | undefined, context: PriceContext): Promise<T | undefined> {
-  if (!fn) return undefined
+function settle(result: unknown, put: (value: unknown) => void, pending: Promise<unknown>[]): void {
+  if (isThenable(result)) pending.push(Promise.resolve(result).then(put, failed))
+  else put(result)
+}
+
+function call<T>(fn: Dynamic<T>, context: PriceContext): T | Promise<T> {
   try {
-    return await fn(context)
+    return fn(context)
   } catch (error) {
-    if (error instanceof BodyTooLargeError) throw error
-    throw new PriceFunctionError(error instanceof Error ? error.message : String(error))
+    return failed(error)
   }
+}
+
+function failed(error: unknown): never {
+  if (error instanceof BodyTooLargeError) throw error
+  throw new PriceFunctionError(error instanceof Error ? error.message : String(error))
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function'
 }

@@ -30,7 +30,7 @@ import { routeProblems } from './route-problems.js'
 import { sharedStore } from './shared-store.js'
 import { RouteChallenges, type ChallengeFactory } from './route-challenges.js'
 import { PRICE_BODY_LIMIT_BYTES, type DynamicTerms } from './dynamic-terms.js'
-import { priceForRequest } from './price-request.js'
+import { RoutePricing } from './price-request.js'
 
 export interface RequirePaymentOptions {
   /** Where replay claims live. Default: one in-memory store shared by every gate of the process. */
@@ -126,6 +126,7 @@ class Gate implements PaymentGate {
   private readonly logger: Logger
   private readonly clock: () => number
   private readonly challenges: RouteChallenges
+  private readonly pricing: RoutePricing | undefined
   private readonly createdAt = new Date().toISOString()
   /** The first request's method and URL (origin and path): where an Express or Koa route is listed. */
   private seen: { method: string; url: string } | undefined
@@ -149,6 +150,7 @@ class Gate implements PaymentGate {
     this.slots = options.pendingPerPayer ?? new PayerSlots(8)
     this.clock = options.clock ?? Date.now
     this.challenges = new RouteChallenges({ ...options, maxTimeoutSeconds })
+    this.pricing = dynamic ? new RoutePricing(methods, dynamic, options.maxBodyBytes ?? PRICE_BODY_LIMIT_BYTES, this.logger) : undefined
   }
 
   async evaluate(request: RequestLike): Promise<PaymentDecision> {
@@ -167,16 +169,17 @@ class Gate implements PaymentGate {
     if (!this.seen && !this.options.resource) this.seen = firstSeen(request)
     // A dynamic route prices each request first: its challenge and its payment check use that price.
     let methods = this.methods
-    if (this.dynamic) {
-      const priced = await priceForRequest(this.methods, this.dynamic, request, this.options.maxBodyBytes ?? PRICE_BODY_LIMIT_BYTES, this.logger)
-      if (!Array.isArray(priced)) return priced
-      methods = priced
+    let priceKey: string | undefined
+    if (this.pricing) {
+      const priced = await this.pricing.price(request)
+      if ('type' in priced) return priced
+      ;({ methods, key: priceKey } = priced)
     }
     const read = readPayment(request)
     const prepaid = this.options.prepaid
     const credential = prepaid ? request.headers.get(prepaid.header) : null
     if (read.kind === 'none') {
-      if (credential === null || !prepaid) return { type: 'challenge', ...this.challenges.plain(request, methods, this.dynamic !== undefined) }
+      if (credential === null || !prepaid) return { type: 'challenge', ...this.challenges.plain(request, methods, priceKey) }
       return prepaid.spend(credential, this.challenges.factory(request, methods), undefined, events)
     }
     const challenge = this.challenges.factory(request, methods)

@@ -30,16 +30,15 @@ export class RouteChallenges {
 
   constructor(private readonly settings: ChallengeSettings) {}
 
-  /** The challenge for a request without payment; `dynamic` says the methods were priced for it. */
-  plain(request: RequestLike, methods: readonly PaymentMethod[], dynamic: boolean): HttpAnswer {
-    const resource = this.resourceFor(request)
-    const pairs = dynamic ? this.pairs(resource, methods) : undefined
+  /** The challenge for a request without payment; `priceKey` names the prices a dynamic route computed for it. */
+  plain(request: RequestLike, methods: readonly PaymentMethod[], priceKey?: string): HttpAnswer {
     const method = this.settings.discovery ? `${request.method} ` : ''
-    const key = pairs ? `${method}${request.url}\n${pairs.map((p) => `${p.v2.amount}@${p.v2.payTo}`).join(',')}` : `${method}${request.url}`
+    const key = priceKey === undefined ? `${method}${request.url}` : `${method}${request.url}\n${priceKey}`
     let answer = this.cache.get(key)
     if (!answer) {
+      const resource = this.resourceFor(request)
       // Frozen: one answer now serves many responses, so no adapter may change it for the next buyer.
-      answer = deepFreeze(this.build(request, resource, pairs ?? this.pairs(resource, methods))(402, PAYMENT_REQUIRED_ERROR))
+      answer = deepFreeze(this.build(request, resource, this.pairs(resource, methods))(402, PAYMENT_REQUIRED_ERROR))
       this.cache.set(key, answer)
     }
     return answer
