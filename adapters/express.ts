@@ -41,7 +41,8 @@ export type ExpressTollgate = AdapterTollgate<RequestHandler, RequestHandler> & 
 
 export function tollgate(config: TollgateConfig): ExpressTollgate {
   const core = createTollgate(config)
-  return {
+  // Named, not `this`: sellers destructure (`const { paid } = tollgate(...)`).
+  const self: ExpressTollgate = {
     core,
     ...(core.prepaid ? { prepaid: core.prepaid } : {}),
     prepaidRoutes(): RequestHandler {
@@ -69,7 +70,7 @@ export function tollgate(config: TollgateConfig): ExpressTollgate {
       }
     },
     paid(options, handler) {
-      const paywall = this.paywall(options)
+      const paywall = self.paywall(options)
       return (req, res, next) =>
         paywall(req, res, (error?: unknown) => {
           if (error !== undefined && error !== null) return next(error)
@@ -93,6 +94,7 @@ export function tollgate(config: TollgateConfig): ExpressTollgate {
       }
     },
   }
+  return self
 }
 
 /** Uses Express's own protocol and host, so `trust proxy` settings decide what the buyer sees as the resource. */

@@ -155,14 +155,15 @@ export function tollgate(config: TollgateConfig): FastifyTollgate {
     done()
   }
 
-  return {
+  // Named, not `this`: sellers destructure (`const { paid } = tollgate(...)`).
+  const self: FastifyTollgate = {
     core,
     plugin,
     prepaidRoutes,
     discoveryRoutes,
     ...(core.prepaid ? { prepaid: core.prepaid } : {}),
     paid(options, handler) {
-      const preHandler = this.paywall(options)
+      const preHandler = self.paywall(options)
       return { preHandler, handler: (request, reply) => handler(request as PaidFastifyRequest, reply) }
     },
     paywall(options: PaywallOptions): preHandlerAsyncHookHandler {
@@ -199,6 +200,7 @@ export function tollgate(config: TollgateConfig): FastifyTollgate {
       }, options)
     },
   }
+  return self
 }
 
 /** The error app.ready() rejects with: which scope, and which paywall, lack the plugin. */

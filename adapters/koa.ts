@@ -47,7 +47,8 @@ export type KoaTollgate = AdapterTollgate<Middleware, Middleware> & {
 
 export function tollgate(config: TollgateConfig): KoaTollgate {
   const core = createTollgate(config)
-  return {
+  // Named, not `this`: sellers destructure (`const { paid } = tollgate(...)`).
+  const self: KoaTollgate = {
     core,
     ...(core.prepaid ? { prepaid: core.prepaid } : {}),
     prepaidRoutes(): Middleware {
@@ -68,7 +69,7 @@ export function tollgate(config: TollgateConfig): KoaTollgate {
       }
     },
     paid(options, handler) {
-      const paywall = this.paywall(options)
+      const paywall = self.paywall(options)
       return (ctx, next) => paywall(ctx, async () => void (await handler(ctx as PaidContext, next)))
     },
     paywall(options: PaywallOptions): Middleware {
@@ -120,6 +121,7 @@ export function tollgate(config: TollgateConfig): KoaTollgate {
       }
     },
   }
+  return self
 }
 
 /** A body koa-bodyparser read before the paywall: its raw text when it kept it, else the parsed value. */

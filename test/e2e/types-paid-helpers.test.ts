@@ -24,9 +24,11 @@ beforeAll(async () => {
 
   const ex = expressTollgate(sellerConfig(chain))
   const app = express()
+  // Destructured, as sellers do: paid() must not depend on `this`.
+  const { paid: exPaid } = ex
   app.get(
     '/data',
-    ex.paid(paid, (req, res) => {
+    exPaid(paid, (req, res) => {
       handlerRuns++
       expectTypeOf(req.payment).toEqualTypeOf<ExpressPayment>()
       res.json({ payer: req.payment.payer })
@@ -34,7 +36,7 @@ beforeAll(async () => {
   )
   app.get(
     '/fails',
-    ex.paid(paid, async () => {
+    exPaid(paid, async () => {
       handlerRuns++
       throw new Error('boom')
     }),
@@ -45,12 +47,13 @@ beforeAll(async () => {
 
   const kg = koaTollgate(sellerConfig(chain))
   const koa = new Koa()
-  const data = kg.paid(paid, (ctx) => {
+  const { paid: koaPaid } = kg
+  const data = koaPaid(paid, (ctx) => {
     handlerRuns++
     expectTypeOf(ctx.state.payment).toEqualTypeOf<KoaPayment>()
     ctx.body = { payer: ctx.state.payment.payer }
   })
-  const fails = kg.paid(paid, async () => {
+  const fails = koaPaid(paid, async () => {
     handlerRuns++
     throw new Error('boom')
   })
@@ -67,11 +70,12 @@ beforeAll(async () => {
 
   const fg = fastifyTollgate(sellerConfig(chain))
   const fastify = Fastify()
+  const { paid: fastifyPaid } = fg
   fastify.setErrorHandler((_error, _request, reply) => reply.code(500).send({ error: 'handled' }))
   await fastify.register(fg.plugin)
   fastify.get(
     '/data',
-    fg.paid(paid, async (request) => {
+    fastifyPaid(paid, async (request) => {
       handlerRuns++
       expectTypeOf(request.payment).toEqualTypeOf<FastifyPayment>()
       return { payer: request.payment.payer }
@@ -79,7 +83,7 @@ beforeAll(async () => {
   )
   fastify.get(
     '/fails',
-    fg.paid(paid, async () => {
+    fastifyPaid(paid, async () => {
       handlerRuns++
       throw new Error('boom')
     }),
