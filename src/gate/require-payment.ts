@@ -293,9 +293,7 @@ class Gate implements PaymentGate {
     return 'candidates' in chosen ? [...new Set(chosen.candidates.flatMap((c) => c.replayKeys))].sort() : null
   }
 
-
   private reject(status: number, reason: ReasonCode, detail: string | undefined, challenge: ChallengeFactory): PaymentDecision {
     return { type: 'reject', reason, ...challenge(status, reason, detail) }
   }
-
 }
