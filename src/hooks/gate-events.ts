@@ -138,7 +138,7 @@ function callQuietly(hooks: TollgateHooks, name: ObservingHook, event: object, l
   const report = (error: unknown) => {
     // The logger is the seller's too: if it throws, there is nowhere left to report to.
     try {
-      logger.error?.(`tollgate: ${name} hook failed (the payment is not affected)`, { error: String(error) })
+      logger.error?.(`tollgate: ${name} hook failed (the payment is not affected)`, { route: (event as { route?: string }).route, error: String(error) })
     } catch {}
   }
   try {

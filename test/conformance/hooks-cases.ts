@@ -59,6 +59,7 @@ export function runHookConformance(harness: AdapterHarness): void {
     let buyerIndex = 0
     const heard: Heard[] = []
     const allowList = new Set<string>()
+    const authorizeEvents: { route: string; payment: Record<string, unknown> }[] = []
     let toSpend: Parameters<TestChain['submitAuthorization']>[0] | undefined
 
     const route = (path: string, name: string, hooks: TollgateHooks, extra: Partial<PaywallOptions> = {}, behavior: RouteSpec['behavior'] = { kind: 'json' }): RouteSpec => ({
@@ -75,8 +76,8 @@ export function runHookConformance(harness: AdapterHarness): void {
       route('/h/slow', 'slow', neverSettling),
       route('/h/guarded', 'guarded', {
         ...recorder('route', heard),
-        authorize: ({ payment }) =>
-          allowList.has(payment.payer?.toLowerCase() ?? '') ? true : { allow: false, status: 451, reason: 'not_on_allow_list', message: 'Ask the seller to list your wallet.' },
+        authorize: ({ payment, route }) =>
+          authorizeEvents.push({ route, payment: { ...payment } }) > 0 && allowList.has(payment.payer?.toLowerCase() ?? '') ? true : { allow: false, status: 451, reason: 'not_on_allow_list', message: 'Ask the seller to list your wallet.' },
       }),
       route('/h/prepaid', 'prepaid calls', recorder('route', heard), { prepaid: true }),
     ]
@@ -201,6 +202,9 @@ export function runHookConformance(harness: AdapterHarness): void {
       expect(text).not.toContain(PAID_CONTENT)
       expect(JSON.parse(text)).toMatchObject({ error: 'not_on_allow_list', message: 'Ask the seller to list your wallet.' })
       expect(await balances(from.address)).toEqual(before)
+      const asked = authorizeEvents.find((e) => same(e.payment.payer, from.address))
+      expect(asked).toMatchObject({ route: 'guarded', payment: { x402Version: 2, scheme: 'exact', network: 'eip155:84532', amount: PRICE.toString(), asset: chain.token } })
+      expect(same(asked?.payment.payTo, chain.accounts.seller.address)).toBe(true)
       const rejected = await heardOne(heard, (h) => h.where === 'route' && h.hook === 'onRejected' && h.event.route === 'guarded' && h.event.reason === 'not_on_allow_list')
       expect(rejected.event.status).toBe(451)
 

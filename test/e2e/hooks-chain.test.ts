@@ -28,6 +28,7 @@ let seller: Seller
 const heard: Heard[] = []
 /** Calls of the guarded route's authorize hook. */
 let asked = 0
+let undecided: 'stall' | 'throw' | 'allow' = 'stall'
 
 const record = (hook: string) => (event: unknown) => void heard.push({ hook, event })
 const hooks: TollgateHooks = {
@@ -50,6 +51,24 @@ beforeAll(async () => {
       app.get(
         '/guarded',
         gate.paywall(route({ name: 'guarded', hooks: { authorize: () => (asked++, { allow: false, status: 403, reason: 'wallet_blocked' }) } })),
+        (_req, res) => res.json({ content: 'PAID CONTENT' }),
+      )
+      // authorize that never answers, then (once `stalled` is cleared) one that throws, then one that allows.
+      app.get(
+        '/undecided',
+        gate.paywall(
+          route({
+            name: 'undecided',
+            hooks: {
+              authorizeTimeoutMs: 100,
+              authorize: () => {
+                if (undecided === 'stall') return new Promise(() => {})
+                if (undecided === 'throw') throw new Error('risk engine down')
+                return true
+              },
+            },
+          }),
+        ),
         (_req, res) => res.json({ content: 'PAID CONTENT' }),
       )
     },
@@ -111,6 +130,26 @@ describe('authorize runs before any chain read', () => {
     } finally {
       proxy.restore()
     }
+  })
+})
+
+describe('authorize fails closed', () => {
+  it('a hook that outlasts its timeout, then one that throws: 503 authorize_failed, nothing charged; the same payment goes through once it allows', async () => {
+    const { buyer, header } = await signedFor('/undecided')
+    const before = await snapshot(chain, buyer.address)
+    for (const mode of ['stall', 'throw'] as const) {
+      undecided = mode
+      const res = await fetch(`${seller.url}/undecided`, { headers: { 'payment-signature': header } })
+      expect(res.status).toBe(503)
+      const text = await res.text()
+      expect(text).not.toContain('PAID CONTENT')
+      expect(JSON.parse(text)).toMatchObject({ error: 'authorize_failed' })
+    }
+    expect(await snapshot(chain, buyer.address)).toEqual(before)
+    undecided = 'allow'
+    const res = await fetch(`${seller.url}/undecided`, { headers: { 'payment-signature': header } })
+    expect(res.status).toBe(200)
+    expect(await snapshot(chain, buyer.address)).toEqual({ buyer: before.buyer - PRICE, seller: before.seller + PRICE, transfers: before.transfers + 1 })
   })
 })
 
