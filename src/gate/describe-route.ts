@@ -50,7 +50,8 @@ export interface GateParts {
 export function describeGate(gate: GateParts): DiscoveryItem | undefined {
   const url = gate.resource ?? gate.seen?.url
   if (!url || gate.discovery?.discoverable === false) return undefined
-  const method = gate.discovery?.method ?? gate.seen?.method ?? 'GET'
+  // Before any request, a route that declares a body is taken for a POST.
+  const method = gate.discovery?.method ?? gate.seen?.method ?? (gate.discovery?.bodyType ? 'POST' : 'GET')
   const resource = gate.challenges.resourceFor({ method, url, headers: new Headers() })
   return describeRoute({
     resource,

@@ -119,6 +119,9 @@ describe(`the listing at ${DISCOVERY_PATH}`, () => {
     expect(validateDiscoveryExtension((weatherItem.extensions as { bazaar: never }).bazaar)).toEqual({ valid: true })
     // Listed from startup at its configured resource, without a request.
     expect(byResource.get('https://api.example.com/summarize')!.accepts[0]!.amount).toBe('50000')
+    const summarizeBazaar = (byResource.get('https://api.example.com/summarize')!.extensions as { bazaar: never }).bazaar
+    expect(validateDiscoveryExtensionSpec(summarizeBazaar)).toEqual({ valid: true })
+    expect(summarizeBazaar).toMatchObject({ info: { input: { method: 'POST', bodyType: 'json' } } })
     // A dynamic price is named, not guessed: the 402 of the request itself states it.
     const perKey = byResource.get(`${seller.url}/per-key`)!.accepts[0]!
     expect(perKey.amount).toBeUndefined()
