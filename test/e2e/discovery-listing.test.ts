@@ -30,11 +30,7 @@ beforeAll(async () => {
   seller = await startSeller(
     chain,
     (app, gate) => {
-      // Mounted by hand until every adapter offers gate.discoveryRoutes(): the core answers, the adapter only translates.
-      app.get(DISCOVERY_PATH, (req, res) => {
-        const answer = gate.core.discovery({ method: req.method, url: `http://${req.get('host')}${req.originalUrl}`, headers: { get: (name) => req.get(name) ?? null } })!
-        res.status(answer.status).set(answer.headers).send(JSON.stringify(answer.body))
-      })
+      app.use(gate.discoveryRoutes())
       app.get('/weather', gate.paywall(weather), (req, res) => res.json({ city: req.query.city, celsius: 21 }))
       app.post(
         '/summarize',
