@@ -33,12 +33,17 @@ export async function startExampleServer(env: ExampleEnv = process.env): Promise
   })
 
   const app = express()
+  app.use(gate.discoveryRoutes()) // GET /.well-known/x402: what this server sells, free
   app.get('/health', (_req, res) => {
     res.json({ ok: true })
   })
-  app.get('/weather', gate.paywall({ amount: '0.01', network, description: "Today's weather" }), (req, res) => {
-    res.json({ city: 'Lisbon', forecast: 'sunny', temperatureC: 22, paidBy: req.payment?.payer })
-  })
+  // gate.paid: the paywall and its handler in one, with req.payment typed as present.
+  app.get(
+    '/weather',
+    gate.paid({ amount: '0.01', network, description: "Today's weather" }, (req, res) => {
+      res.json({ city: 'Lisbon', forecast: 'sunny', temperatureC: 22, paidBy: req.payment.payer })
+    }),
+  )
 
   const server = createServer(app)
   await new Promise<void>((resolve, reject) => {

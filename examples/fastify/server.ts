@@ -21,13 +21,18 @@ export async function startExampleServer(env: ExampleEnv = process.env): Promise
 
   const app = Fastify()
   await app.register(gate.plugin) // the hooks that settle every paywalled route of this app
+  await app.register(gate.discoveryRoutes) // GET /.well-known/x402: what this server sells, free
   app.get('/health', async () => ({ ok: true }))
-  app.get('/weather', { preHandler: gate.paywall({ amount: '0.01', network: config.network, description: "Today's weather" }) }, async (request) => ({
-    city: 'Lisbon',
-    forecast: 'sunny',
-    temperatureC: 22,
-    paidBy: request.payment?.payer,
-  }))
+  // gate.paid: the paywall as preHandler and the handler, with request.payment typed as present.
+  app.get(
+    '/weather',
+    gate.paid({ amount: '0.01', network: config.network, description: "Today's weather" }, async (request) => ({
+      city: 'Lisbon',
+      forecast: 'sunny',
+      temperatureC: 22,
+      paidBy: request.payment.payer,
+    })),
+  )
 
   const url = await app.listen({ port: config.port, host: config.host })
   return { url, close: () => app.close() }

@@ -19,7 +19,10 @@ export function createSellerApp(env: ExampleEnv): Hono {
   })
   const paid = gate.paywall({ amount: '0.01', network: config.network, description: "Today's weather" })
 
+  const discovery = gate.discoveryRoutes()
+
   const app = new Hono()
+  app.get('/.well-known/x402', (c) => discovery(c.req.raw)) // what this server sells, free
   app.get('/health', (c) => c.json({ ok: true }))
   // OPTIONS too: a browser's CORS preflight before the paid retry is answered by the paywall, free.
   app.on(['GET', 'OPTIONS'], '/weather', (c) =>

@@ -26,11 +26,16 @@ export async function startExampleServer(env: ExampleEnv = process.env): Promise
   router.get('/health', (ctx) => {
     ctx.body = { ok: true }
   })
-  router.get('/weather', gate.paywall({ amount: '0.01', network: config.network, description: "Today's weather" }), (ctx) => {
-    ctx.body = { city: 'Lisbon', forecast: 'sunny', temperatureC: 22, paidBy: ctx.state.payment?.payer }
-  })
+  // gate.paid: the paywall and its handler in one, with ctx.state.payment typed as present.
+  router.get(
+    '/weather',
+    gate.paid({ amount: '0.01', network: config.network, description: "Today's weather" }, (ctx) => {
+      ctx.body = { city: 'Lisbon', forecast: 'sunny', temperatureC: 22, paidBy: ctx.state.payment.payer }
+    }),
+  )
 
-  const server = new Koa().use(router.routes()).listen(config.port, config.host)
+  // gate.discoveryRoutes(): GET /.well-known/x402, what this server sells, free.
+  const server = new Koa().use(gate.discoveryRoutes()).use(router.routes()).listen(config.port, config.host)
   await once(server, 'listening')
   const { address, port } = server.address() as AddressInfo
   return {

@@ -8,6 +8,7 @@ import { tollgate as fastifyTollgate } from '../../adapters/fastify.js'
 import { tollgate as fetchTollgate } from '../../adapters/fetch.js'
 import { tollgate as koaTollgate } from '../../adapters/koa.js'
 import { tollgate as nextTollgate } from '../../adapters/next.js'
+import { createSellerApp } from '../../examples/hono/app.js'
 import { serveOnNode } from '../../examples/hono/node-serve.js'
 import { discoveryListingSchema } from '../../src/discovery/listing.js'
 import type { PaywallOptions } from '../../src/index.js'
@@ -133,5 +134,23 @@ describe.each(sellers.map(([name], index) => [name, index] as const))('gate.disc
     expect(await (await fetch(url('/free'))).text()).toBe('FREE')
     expect((await fetch(url('/weather'))).status).toBe(402)
     expect((await fetch(url('/.well-known/x402'), { method: 'POST' })).status).toBe(404)
+  })
+})
+
+describe('the Hono example mounts the listing in one line', () => {
+  it('lists /weather at /.well-known/x402 once it has served its first request', async () => {
+    const env = {
+      PAY_TO: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+      SETTLER_PRIVATE_KEY: `0x${'11'.repeat(32)}`,
+      RPC_URL: 'http://127.0.0.1:9',
+    }
+    const server = await serveOnNode(createSellerApp(env).fetch, '127.0.0.1', 0)
+    try {
+      expect((await fetch(`${server.url}/weather`)).status).toBe(402)
+      const listing = discoveryListingSchema.parse(await (await fetch(`${server.url}/.well-known/x402`)).json())
+      expect(listing.items).toEqual([expect.objectContaining({ resource: `${server.url}/weather`, description: "Today's weather" })])
+    } finally {
+      await server.close()
+    }
   })
 })

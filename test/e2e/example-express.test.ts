@@ -34,6 +34,14 @@ describe('the Express example seller', () => {
     expect(await response.json()).toEqual({ ok: true })
   })
 
+  it('lists /weather at /.well-known/x402, free, once it has served its first request', async () => {
+    expect((await fetch(`${server.url}/weather`)).status).toBe(402)
+    const res = await fetch(`${server.url}/.well-known/x402`)
+    expect(res.status).toBe(200)
+    const listing = (await res.json()) as { items: Array<{ resource: string; description: string }> }
+    expect(listing.items).toEqual([expect.objectContaining({ resource: `${server.url}/weather`, description: "Today's weather" })])
+  })
+
   it('answers an unpaid /weather with 402: a v2 PAYMENT-REQUIRED header and a v1 body', async () => {
     const response = await fetch(`${server.url}/weather`)
     expect(response.status).toBe(402)

@@ -48,6 +48,15 @@ describe.each(examples)('the $name example seller', ({ name, start, buyer: index
     expect(v2.accepts[0]).toMatchObject({ network: 'eip155:84532', amount: '10000', asset: chain.token, payTo: chain.accounts.seller.address })
   })
 
+  it('lists /weather at /.well-known/x402, free, once it has served its first request', async () => {
+    expect((await fetch(`${server.url}/weather`)).status).toBe(402)
+    const res = await fetch(`${server.url}/.well-known/x402`)
+    expect(res.status).toBe(200)
+    const listing = (await res.json()) as { items: Array<{ resource: string; description: string; accepts: Array<Record<string, unknown>> }> }
+    expect(listing.items).toEqual([expect.objectContaining({ resource: `${server.url}/weather`, description: "Today's weather" })])
+    expect(listing.items[0]!.accepts[0]).toMatchObject({ network: 'eip155:84532', amount: '10000', asset: chain.token })
+  })
+
   it('is paid by the official v2 client: 200, and exactly 0.01 moves on chain', async () => {
     const buyer = chain.accounts.buyers[index]!
     const before = await chain.balanceOf(buyer.address)
