@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest'
 // and `npm ci` fails. This checks the lockfiles are complete without the network.
 
 interface LockEntry {
+  os?: string[]
+  libc?: string[]
   dependencies?: Record<string, string>
   optionalDependencies?: Record<string, string>
   devDependencies?: Record<string, string>
@@ -42,6 +44,15 @@ function resolve(packages: Record<string, LockEntry>, location: string, name: st
 describe('lockfiles list every dependency for every platform, so npm ci accepts them anywhere', () => {
   it.each(['package-lock.json', 'interop/v1-client/package-lock.json'])('%s', (path) => {
     expect(missingEntries(path)).toEqual([])
+  })
+
+  // npm before 11.11 neither writes nor keeps `libc` (npm/cli#9025): its `npm install` rewrites the lockfile,
+  // and its lockfile lets `npm ci` install musl and glibc builds alike. package.json's devEngines asks for 11.11.
+  it('package-lock.json keeps the libc of musl builds, as npm 11.11 and later write it', () => {
+    const lock = JSON.parse(readFileSync('package-lock.json', 'utf8')) as { packages: Record<string, LockEntry> }
+    const musl = Object.entries(lock.packages).filter(([location, entry]) => entry.os?.includes('linux') && /musl/.test(location.split('node_modules/').pop() ?? ''))
+    expect(musl.length).toBeGreaterThan(5)
+    expect(musl.filter(([, entry]) => !entry.libc?.includes('musl')).map(([location]) => location)).toEqual([])
   })
 
   it('the check sees a platform binary left out', () => {
