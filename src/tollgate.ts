@@ -8,7 +8,7 @@ import type { HoldPolicy, SettlementPolicy } from './gate/decision.js'
 import { PayerSlots } from './gate/payer-slots.js'
 import { scopedAcceptor } from './gate/prepaid-acceptor.js'
 import { requirePayment, type PaymentGate, type RequirePaymentOptions } from './gate/require-payment.js'
-import { silentLogger, type Logger } from './logger.js'
+import { guardedLogger, silentLogger, type Logger } from './logger.js'
 import { evmExact, type MethodSpec } from './methods/evm-exact/evm-exact.js'
 import { facilitatorExact } from './facilitator/facilitator-exact.js'
 import type { FacilitatorClient } from './facilitator/http-facilitator.js'
@@ -184,7 +184,7 @@ export function createTollgate(config: TollgateConfig): Tollgate {
   const registry = collect(problems, () => new NetworkRegistry(definitions as NetworkDefinition[]))
   const store =
     storeProblems(given.store).length === 0 ? collect(problems, () => sharedStore(given.store as Store | undefined, given.singleInstance === true || undefined)) : undefined
-  const logger = usableLogger(given.logger) ?? silentLogger
+  const logger = guardedLogger(usableLogger(given.logger) ?? silentLogger)
   const clock = typeof given.clock === 'function' ? (given.clock as () => number) : Date.now
   const defaults: Record<string, unknown> = isRecord(given.defaults) && defaultsProblems(given.defaults).length === 0 ? given.defaults : {}
   const storeTimeoutMs = Number.isSafeInteger(given.storeTimeoutMs) && (given.storeTimeoutMs as number) > 0 ? (given.storeTimeoutMs as number) : 2_000

@@ -1,6 +1,6 @@
 import { ProblemList, StoreUnavailableError } from '../errors/tollgate-error.js'
 import { sharedStore } from '../gate/shared-store.js'
-import { silentLogger, type Logger } from '../logger.js'
+import { guardedLogger, silentLogger, type Logger } from '../logger.js'
 import type { NetworkDefinition, TokenInfo } from '../networks/evm-network.js'
 import { NetworkRegistry, tokenProblems } from '../networks/resolve-network.js'
 import type { EvmSettler } from '../settlers/evm-chain.js'
@@ -126,7 +126,7 @@ function configure(options: FacilitatorHandlerOptions) {
   addAssets(options?.assets, served, problems)
   const store = problems.collect(() => sharedStore(options?.store, options?.singleInstance))
   problems.throwIfAny()
-  const logger = options.logger ?? silentLogger
+  const logger = guardedLogger(options.logger ?? silentLogger)
   const clock = options.clock ?? Date.now
   const bounded = boundedStore(store as Store, options.storeTimeoutMs ?? 2_000)
   return {

@@ -7,7 +7,7 @@ import { redactUrls } from '../errors/redact.js'
 import { Reason, type ReasonCode } from '../errors/reasons.js'
 import { ProblemList, StoreUnavailableError } from '../errors/tollgate-error.js'
 import type { RequestLike } from '../http/request-like.js'
-import { silentLogger, type Logger } from '../logger.js'
+import { guardedLogger, silentLogger, type Logger } from '../logger.js'
 import type { MethodContext, MethodSpec } from '../methods/evm-exact/evm-exact.js'
 import type { PaymentMethod, VerifiedPayment } from '../methods/payment-method.js'
 import type { Price } from '../money/parse-amount.js'
@@ -142,7 +142,7 @@ class Gate implements PaymentGate {
   ) {
     this.policy = options.settle ?? 'after-handler'
     this.hold = { ...DEFAULT_HOLD, ...options.hold }
-    this.logger = options.logger ?? silentLogger
+    this.logger = guardedLogger(options.logger ?? silentLogger)
     const bounded = boundedStore(store, options.storeTimeoutMs ?? 2_000)
     this.guard = new ReplayGuard(bounded, this.logger)
     this.ledger = new PendingLedger(bounded, this.logger)

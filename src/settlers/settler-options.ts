@@ -1,7 +1,7 @@
 import type { Hex } from 'viem'
 import { ConfigurationError } from '../errors/tollgate-error.js'
 import type { Logger } from '../logger.js'
-import { silentLogger } from '../logger.js'
+import { guardedLogger, silentLogger } from '../logger.js'
 
 export interface LocalSettlerOptions {
   /** The key of the account that submits settlements and pays their gas. */
@@ -99,7 +99,7 @@ export function settlerSettings(options: LocalSettlerOptions): SettlerSettings {
     rpcUrls: (rpcUrls ?? {}) as Record<string, string>,
     ...settings,
     minGasBalance,
-    logger: options.logger ?? silentLogger,
+    logger: guardedLogger(options.logger ?? silentLogger),
   }
 }
 
