@@ -5,25 +5,29 @@ import type { RequestLike } from '../http/request-like.js'
 import type { PaymentEnvelope } from '../protocol/read-payment.js'
 import type { PaymentDecision } from './decision.js'
 import type { Candidate } from './payment-pass.js'
+import type { ChallengeFactory } from './route-challenges.js'
 
 /**
  * The seller's `authorize` hooks, run after the payment's replay claim and before verification
  * (which reads the chain): undefined to go on, or the denial to answer. The caller releases the
  * claim on a denial, so nothing is charged and the same payment may be presented again.
  */
-export async function authorizeStep(events: GateEvents, request: RequestLike, envelope: PaymentEnvelope, candidates: readonly Candidate[]): Promise<PaymentDecision | undefined> {
+export async function authorizeStep(
+  events: GateEvents,
+  request: RequestLike,
+  envelope: PaymentEnvelope,
+  candidates: readonly Candidate[],
+  challenge: ChallengeFactory,
+): Promise<PaymentDecision | undefined> {
   if (!events.authorizes || candidates.length === 0) return undefined
   const decision = await events.authorize({ request, payment: presentedPayment(envelope, candidates[0]!) })
   if (decision.allow) return undefined
   // The seller's own reason code (default payment_denied): not one of tollgate's, but the answer carries it as `error` all the same.
   const reason = decision.reason as ReasonCode
-  return {
-    type: 'reject',
-    reason,
-    status: decision.status,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-    body: { error: decision.reason, message: decision.message },
-  }
+  // Like every refusal, it repeats the challenge (a 402 denial is then still payable elsewhere by x402 clients);
+  // the body carries the hook's own reason and message.
+  const answer = challenge(decision.status, reason)
+  return { type: 'reject', reason, ...answer, body: { ...(answer.body as object), error: decision.reason, message: decision.message } }
 }
 
 /** The route label events carry when the seller gave none: the method and path of the first request the route served. */

@@ -218,7 +218,7 @@ class Gate implements PaymentGate {
       if (again !== SETTLE_ANEW) return again
     }
 
-    const denied = await authorizeStep(events, request, read.envelope, candidates).catch(async (error: unknown) => {
+    const denied = await authorizeStep(events, request, read.envelope, candidates, challenge).catch(async (error: unknown) => {
       await this.guard.releaseQuietly(keys)
       throw error
     })

@@ -201,6 +201,10 @@ export function runHookConformance(harness: AdapterHarness): void {
       const text = await denied.text()
       expect(text).not.toContain(PAID_CONTENT)
       expect(JSON.parse(text)).toMatchObject({ error: 'not_on_allow_list', message: 'Ask the seller to list your wallet.' })
+      // Like every refusal, the denial repeats the challenge, naming the hook's reason.
+      const required = JSON.parse(Buffer.from(denied.headers.get('payment-required') ?? '', 'base64').toString()) as { error?: string; accepts?: unknown[] }
+      expect(required.error).toBe('not_on_allow_list')
+      expect(required.accepts?.length).toBeGreaterThan(0)
       expect(await balances(from.address)).toEqual(before)
       const asked = authorizeEvents.find((e) => same(e.payment.payer, from.address))
       expect(asked).toMatchObject({ route: 'guarded', payment: { x402Version: 2, scheme: 'exact', network: 'eip155:84532', amount: PRICE.toString(), asset: chain.token } })
