@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Address } from 'viem'
 import { localSettler, memoryStore, type VerifiedPayment } from '../../src/index.js'
 import { KeyRing } from '../../src/prepaid/credential-keys.js'
 import { prepaid } from '../../src/prepaid/index.js'
 import { startTestChain, type TestChain } from '../support/chain.js'
-import { decodeHeader, encodeHeader, signAuthorization, v1Payment, v2Payment, type ExactEvmPayload } from '../support/payments.js'
+import { decodeHeader, encodeHeader, signAuthorization, v1Payment, type ExactEvmPayload } from '../support/payments.js'
 import { makeV2Fetch } from '../support/v2-buyer.js'
+import { buyerKit } from './buyer-kit.js'
 import { PAID_CONTENT, type AdapterHarness, type RouteSpec, type SellerUnderTest } from './harness.js'
 
 const PRICE = 100_000n
@@ -30,7 +30,6 @@ export function runConformance(harness: AdapterHarness): void {
   describe(`${harness.name} adapter conformance`, () => {
     let chain: TestChain
     let seller: SellerUnderTest
-    let buyerIndex = 0
     let toSpend: ExactEvmPayload | undefined
     let seenByHandler: VerifiedPayment | undefined
 
@@ -77,19 +76,7 @@ export function runConformance(harness: AdapterHarness): void {
       await chain?.stop()
     }, SETUP_TIMEOUT_MS)
 
-    const nextBuyer = () => chain.accounts.buyers[buyerIndex++ % chain.accounts.buyers.length]!
-    const get = (path: string, headers: Record<string, string> = {}) => seller.fetch(seller.urlOf(path), { headers })
-
-    async function signedV2(path: string, from = nextBuyer()) {
-      const challenge = await get(path)
-      const accepted = decodeHeader<{ accepts: Record<string, unknown>[] }>(challenge.headers.get('payment-required')!).accepts[0]!
-      const payload = await signAuthorization({ from, to: chain.accounts.seller.address, value: PRICE, token: chain.tokenInfo, chainId: chain.chainId })
-      return { payload, header: encodeHeader(v2Payment(accepted, payload)), from }
-    }
-
-    async function balances(buyer: Address) {
-      return { buyer: await chain.balanceOf(buyer), seller: await chain.balanceOf(chain.accounts.seller.address), transfers: await chain.transferCount() }
-    }
+    const { nextBuyer, get, signedV2, balances } = buyerKit(() => ({ chain, seller }), PRICE)
 
     it('answers 402 in both generations: v2 PAYMENT-REQUIRED header and v1 JSON body', async () => {
       const res = await get('/data')

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Address } from 'viem'
 import type { TollgateHooks } from '../../src/hooks/gate-events.js'
 import { localSettler, memoryStore, type PaywallOptions, type TollgateConfig } from '../../src/index.js'
 import { prepaid } from '../../src/prepaid/index.js'
 import { startTestChain, type TestChain } from '../support/chain.js'
-import { decodeHeader, encodeHeader, signAuthorization, v1Payment, v2Payment } from '../support/payments.js'
+import { decodeHeader, encodeHeader, signAuthorization, v1Payment } from '../support/payments.js'
 import { makeV2Fetch } from '../support/v2-buyer.js'
+import { buyerKit } from './buyer-kit.js'
 import { PAID_CONTENT, type AdapterHarness, type RouteSpec, type SellerUnderTest } from './harness.js'
 
 const PRICE = 100_000n
@@ -56,7 +56,6 @@ export function runHookConformance(harness: AdapterHarness): void {
   describe(`${harness.name} adapter: hooks`, () => {
     let chain: TestChain
     let seller: SellerUnderTest
-    let buyerIndex = 0
     const heard: Heard[] = []
     const allowList = new Set<string>()
     const authorizeEvents: { route: string; payment: Record<string, unknown> }[] = []
@@ -100,21 +99,9 @@ export function runHookConformance(harness: AdapterHarness): void {
       await chain?.stop()
     }, SETUP_TIMEOUT_MS)
 
-    const nextBuyer = () => chain.accounts.buyers[buyerIndex++ % chain.accounts.buyers.length]!
-    const get = (path: string, headers: Record<string, string> = {}) => seller.fetch(seller.urlOf(path), { headers })
+    const { nextBuyer, get, signedV2, balances } = buyerKit(() => ({ chain, seller }), PRICE)
     const payWith = (buyer: ReturnType<typeof nextBuyer>) => makeV2Fetch(buyer, { network: 'eip155:84532', asset: chain.token, baseFetch: seller.fetch })
     const same = (a: unknown, b: string) => typeof a === 'string' && a.toLowerCase() === b.toLowerCase()
-
-    async function signedV2(path: string, from = nextBuyer()) {
-      const challenge = await get(path)
-      const accepted = decodeHeader<{ accepts: Record<string, unknown>[] }>(challenge.headers.get('payment-required')!).accepts[0]!
-      const payload = await signAuthorization({ from, to: chain.accounts.seller.address, value: PRICE, token: chain.tokenInfo, chainId: chain.chainId })
-      return { payload, header: encodeHeader(v2Payment(accepted, payload)), from }
-    }
-
-    async function balances(buyer: Address) {
-      return { buyer: await chain.balanceOf(buyer), seller: await chain.balanceOf(chain.accounts.seller.address), transfers: await chain.transferCount() }
-    }
 
     it('tells the configuration and the route of a challenge, with the request and the route name', async () => {
       const res = await get('/h/data?challenge-probe=1')
