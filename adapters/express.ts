@@ -13,6 +13,8 @@ import {
 } from '../src/index.js'
 import { readJsonBody } from './node-body.js'
 import { bytesOfParsed, isDiscoveryPath, nodeRequestLike, runGate, sendAnswer } from './node.js'
+import { sendServable } from './node-answer.js'
+import { produceAnswer, type AnswerProducer } from './serve-answer.js'
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -97,6 +99,16 @@ export function tollgate(config: TollgateConfig): ExpressTollgate {
   return self
 }
 
+/**
+ * A seller endpoint of one line: `app.get('/metrics', serveAnswer(metrics.scrape))`. A throw or
+ * rejection of the producer goes to `next(error)`, Express's error handling.
+ */
+export function serveAnswer(produce: AnswerProducer): RequestHandler {
+  return (req, res, next) => {
+    produceAnswer(produce, nodeRequestLike(req, () => urlOf(req))).then((answer) => sendServable(res, answer), next)
+  }
+}
+
 /** Uses Express's own protocol and host, so `trust proxy` settings decide what the buyer sees as the resource. */
 function urlOf(req: Request): string {
   return `${req.protocol}://${req.get('host') ?? 'localhost'}${req.originalUrl}`
@@ -106,3 +118,4 @@ export type { PaywallOptions, TollgateConfig, VerifiedPayment, VerifiedPayment a
 export type { KnownNetworkName, NetworkName } from '../src/types/network-name.js'
 export { ConfigurationError, localSettler, memoryStore } from '../src/index.js'
 export { prepaid } from '../src/prepaid/index.js'
+export type { AnswerProducer, ServableAnswer, TextAnswer } from './serve-answer.js'

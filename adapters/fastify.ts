@@ -21,6 +21,7 @@ import {
   type VerifiedPayment,
 } from '../src/index.js'
 import { DISCOVERY_PATH } from '../src/discovery/index.js'
+import { produceAnswer, servableText, type AnswerProducer } from './serve-answer.js'
 import { admit, bytesOfParsed, clientLeft, discardBody, holdUntilSettled, keepHeaders, nodeRequestLike, reportCompletion, setHeaders, settlePending, settlesFirst, type Hold } from './node.js'
 
 declare module 'fastify' {
@@ -213,6 +214,17 @@ function uncovered(scope: object, options: PaywallOptions): ConfigurationError {
   ])
 }
 
+/**
+ * A seller endpoint of one line: `app.get('/metrics', serveAnswer(metrics.scrape))`. Needs no
+ * plugin; a producer's error is thrown on to Fastify's error handling.
+ */
+export function serveAnswer(produce: AnswerProducer): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> {
+  return async (request, reply) => {
+    const answer = await produceAnswer(produce, nodeRequestLike(request.raw, () => urlOf(request)))
+    return reply.code(answer.status).headers(answer.headers).send(servableText(answer))
+  }
+}
+
 function urlOf(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}${request.originalUrl}`
 }
@@ -227,3 +239,4 @@ export type { PaywallOptions, TollgateConfig, VerifiedPayment, VerifiedPayment a
 export type { KnownNetworkName, NetworkName } from '../src/types/network-name.js'
 export { ConfigurationError, localSettler, memoryStore } from '../src/index.js'
 export { prepaid } from '../src/prepaid/index.js'
+export type { AnswerProducer, ServableAnswer, TextAnswer } from './serve-answer.js'

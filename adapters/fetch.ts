@@ -48,3 +48,5 @@ export type { PaywallOptions, TollgateConfig, VerifiedPayment, VerifiedPayment a
 export type { KnownNetworkName, NetworkName } from '../src/types/network-name.js'
 export { paymentOf } from './web.js'
 export { ConfigurationError, localSettler, memoryStore } from '../src/index.js'
+export { serveAnswer } from './web-serve-answer.js'
+export type { AnswerProducer, ServableAnswer, TextAnswer } from './serve-answer.js'

@@ -16,6 +16,7 @@ import {
   type VerifiedPayment,
 } from '../src/index.js'
 import { readJsonBody } from './node-body.js'
+import { produceAnswer, servableText, type AnswerProducer } from './serve-answer.js'
 import { admit, bytesOfParsed, isDiscoveryPath, clientLeft, discardBody, holdUntilSettled, keepHeaders, nodeRequestLike, reportCompletion, settlePending, settlesFirst } from './node.js'
 
 declare module 'koa' {
@@ -124,6 +125,19 @@ export function tollgate(config: TollgateConfig): KoaTollgate {
   return self
 }
 
+/**
+ * A seller endpoint of one line: `router.get('/metrics', serveAnswer(metrics.scrape))`. It answers
+ * every request it is given (mount it on a route); a producer's error is thrown on to Koa.
+ */
+export function serveAnswer(produce: AnswerProducer): Middleware {
+  return async (ctx) => {
+    const answer = await produceAnswer(produce, nodeRequestLike(ctx.req, () => ctx.href))
+    ctx.status = answer.status
+    ctx.set(answer.headers)
+    ctx.body = servableText(answer)
+  }
+}
+
 /** A body koa-bodyparser read before the paywall: its raw text when it kept it, else the parsed value. */
 function parsedBody(ctx: Context): Uint8Array | undefined {
   const request = ctx.request as { rawBody?: unknown; body?: unknown }
@@ -141,3 +155,4 @@ export type { PaywallOptions, TollgateConfig, VerifiedPayment, VerifiedPayment a
 export type { KnownNetworkName, NetworkName } from '../src/types/network-name.js'
 export { ConfigurationError, localSettler, memoryStore } from '../src/index.js'
 export { prepaid } from '../src/prepaid/index.js'
+export type { AnswerProducer, ServableAnswer, TextAnswer } from './serve-answer.js'

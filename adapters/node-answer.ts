@@ -4,6 +4,7 @@
  */
 import type { ServerResponse } from 'node:http'
 import { answerText, mergeHeaders, type HttpAnswer } from '../src/index.js'
+import { servableText, type ServableAnswer } from './serve-answer.js'
 
 export function sendAnswer(res: ServerResponse, answer: HttpAnswer): void {
   if (res.headersSent) {
@@ -43,4 +44,15 @@ export function discardBody(body: unknown): void {
   if (body instanceof Response) void body.body?.cancel().catch(() => undefined)
   else if (body instanceof ReadableStream) void body.cancel().catch(() => undefined)
   else if (typeof (body as { destroy?: unknown } | null)?.destroy === 'function') (body as { destroy(): void }).destroy()
+}
+
+/** Sends a seller endpoint's answer (see serve-answer.ts) on a Node response. */
+export function sendServable(res: ServerResponse, answer: ServableAnswer): void {
+  if (res.headersSent) {
+    res.destroy()
+    return
+  }
+  res.statusCode = answer.status
+  for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value)
+  res.end(servableText(answer) ?? undefined)
 }
