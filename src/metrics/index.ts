@@ -6,4 +6,7 @@
  * and `ServableAnswer = HttpAnswer | { status; headers; text: string }` (adapters/serve-answer.ts).
  * It returns that framework's handler: `app.get('/health', serveAnswer(health.check))`.
  */
-export {}
+export { tollgateMetrics } from './tollgate-metrics.js'
+export type { ScrapeAnswer, TollgateMetrics, TollgateMetricsOptions } from './tollgate-metrics.js'
+export type { GasSource } from './gas-gauge.js'
+export { DEFAULT_BUCKETS } from './payment-metrics.js'
