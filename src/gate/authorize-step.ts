@@ -27,7 +27,18 @@ export async function authorizeStep(
   // Like every refusal, it repeats the challenge (a 402 denial is then still payable elsewhere by x402 clients);
   // the body carries the hook's own reason and message.
   const answer = challenge(decision.status, reason)
-  return { type: 'reject', reason, ...answer, body: { ...(answer.body as object), error: decision.reason, message: decision.message } }
+  const headers = decision.retryAfterSeconds === undefined ? answer.headers : withRetryAfter(answer.headers, decision.retryAfterSeconds)
+  return { type: 'reject', reason, ...answer, headers, body: { ...(answer.body as object), error: decision.reason, message: decision.message } }
+}
+
+/** `Retry-After` is not a CORS-safelisted response header: exposed too, so browser clients can wait as told. */
+function withRetryAfter(headers: Record<string, string>, seconds: number): Record<string, string> {
+  const expose = headers['access-control-expose-headers']
+  return {
+    ...headers,
+    'retry-after': String(seconds),
+    'access-control-expose-headers': expose ? `${expose}, Retry-After` : 'Retry-After',
+  }
 }
 
 /** The route label events carry when the seller gave none: the method and path of the first request the route served. */
