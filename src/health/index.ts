@@ -1,0 +1,7 @@
+/** `tollgate/health`: a health report and endpoint for load balancers (store, gas, facilitators, unknown settlements). */
+export { tollgateHealth } from './tollgate-health.js'
+export type { HealthOptions, TollgateHealth } from './tollgate-health.js'
+export type { FacilitatorHealth, GasHealth, HealthReport, NetworkGas, PartStatus, PendingHealth, StoreHealth } from './health-report.js'
+export type { MinGasBalance } from './gas-check.js'
+export type { PendingThresholds } from './pending-tracker.js'
+export { HEALTH_PROBE_KEY } from './store-check.js'
