@@ -47,8 +47,11 @@ export function createPass(parts: PassParts): PaymentPass {
   const network = x402Version === 2 ? payment.network : payment.networkName
   const events = parts.events ?? noEvents
   const startedAt = parts.startedAt ?? parts.clock()
+  const paymentKey = [...new Set(keys)].sort().join('|')
   const about = () => ({
     payer: payment.payer,
+    payTo: payment.payTo,
+    paymentKey,
     amount: payment.amount,
     asset: payment.asset,
     network: payment.network,

@@ -78,6 +78,14 @@ export interface VerifiedEvent extends RouteEvent {
 /** What a settlement is about, as the buyer's payment said and verification confirmed. */
 export interface SettlementFields extends RouteEvent {
   payer: string
+  /** The address the payment pays (the route's payee for this request). */
+  payTo: string
+  /**
+   * The payment's replay key(s), sorted and joined with '|': the same for every presentation of one
+   * payment (a failed or unknown settlement and its later resolution share it), so a ledger keys on it.
+   * The gate always sets it; optional only so events built by hand (tests, replays of old logs) still type.
+   */
+  paymentKey?: string
   /** Atomic units, as a decimal string. */
   amount: string
   asset: string
@@ -116,6 +124,8 @@ export interface PrepaidIssuedEvent {
   expiresAt: string
   /** The settlement transaction of the purchase. */
   transaction?: string
+  /** The purchase payment's `paymentKey` (as on its `onSettled` event), to tie the credential to that payment. */
+  paymentKey?: string
 }
 
 export interface PrepaidSpentEvent {

@@ -104,6 +104,7 @@ export async function purchase(request: RequestLike, body: unknown, context: Pur
     calls: pkg.calls,
     expiresAt: record.expiresAt,
     ...(decision.payment.transaction ? { transaction: decision.payment.transaction } : {}),
+    ...(paymentKey !== null ? { paymentKey } : {}),
   })
   return issued(record, outcome.headers)
 }
