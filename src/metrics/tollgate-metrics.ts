@@ -1,5 +1,6 @@
 import { Registry } from 'prom-client'
 import type { TollgateHooks } from '../hooks/hook-types.js'
+import { redactUrls } from '../errors/redact.js'
 import { guardedLogger, silentLogger, type Logger } from '../logger.js'
 import { gasGauges, type GasSource } from './gas-gauge.js'
 import { metricHooks } from './metric-hooks.js'
@@ -52,7 +53,7 @@ export function tollgateMetrics(options: TollgateMetricsOptions = {}): TollgateM
       return { status: 200, headers: { 'content-type': registry.contentType, 'cache-control': 'no-store' }, text }
     } catch (error) {
       // A collector of the seller's (on a shared registry) failed: the scraper sees the target fail, the log says why.
-      logger.error?.('tollgate: metrics scrape failed', { error: String(error) })
+      logger.error?.('tollgate: metrics scrape failed', { error: redactUrls(String(error)) })
       return { status: 503, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }, text: '{"error":"metrics_unavailable"}' }
     }
   }

@@ -37,11 +37,15 @@ export function series(samples: Sample[], name: string): Record<string, number> 
   const out: Record<string, number> = {}
   for (const s of samples) {
     if (s.name !== name) continue
-    const key = Object.keys(s.labels)
-      .sort()
-      .map((k) => `${k}=${s.labels[k]}`)
-      .join(',')
-    out[key] = s.value
+    out[key(s.labels)] = s.value
   }
   return out
+}
+
+/** A label set as `series` keys it: `l1=v1,l2=v2`, names sorted. */
+export function key(labels: Record<string, string>): string {
+  return Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${labels[k]}`)
+    .join(',')
 }
