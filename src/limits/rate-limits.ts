@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../errors/tollgate-error.js'
+import { DEFAULT_AUTHORIZE_TIMEOUT_MS } from '../hooks/authorize-verdict.js'
 import type { AuthorizeEvent, TollgateHooks } from '../hooks/hook-types.js'
 import { guardedLogger, silentLogger, type Logger } from '../logger.js'
 import { boundedStore } from '../stores/bounded-store.js'
@@ -91,7 +92,10 @@ export function rateLimits(options: RateLimitsOptions): RateLimits {
       throw error
     }
   }
-  return { hooks: { authorize, authorizeTimeoutMs: (options.storeTimeoutMs ?? DEFAULT_LIMITS_STORE_TIMEOUT_MS) * (counters.length * 2 + 1) } }
+  // Each take, then the give-backs together, ends within the store bound: raise the hook's bound only when
+  // that could outlast the default (combineHooks keeps the largest, so a larger one would widen others' too).
+  const worstMs = (counters.length + 1) * (options.storeTimeoutMs ?? DEFAULT_LIMITS_STORE_TIMEOUT_MS) + 100
+  return { hooks: worstMs > DEFAULT_AUTHORIZE_TIMEOUT_MS ? { authorize, authorizeTimeoutMs: worstMs } : { authorize } }
 }
 
 function limited(counter: Counter, retryAfterSeconds: number): RateLimitedVerdict {

@@ -83,6 +83,16 @@ describe('rateLimits on one memory store', () => {
   })
 })
 
+describe('rateLimits hook bound', () => {
+  it('left at the default while every store call fits in it; raised to cover a slow store bound', () => {
+    const store = memoryStore()
+    expect(rateLimits({ store, perPayer: { requests: 1, windowMs: 1000 }, perRoute: { requests: 1, windowMs: 1000 } }).hooks.authorizeTimeoutMs).toBeUndefined()
+    // Three takes and the give-backs, 2 s each at worst.
+    const slow = rateLimits({ store, storeTimeoutMs: 2000, perPayer: { requests: 1, windowMs: 1000 }, perRoute: { requests: 1, windowMs: 1000 }, perIp: { requests: 1, windowMs: 1000, clientIp: () => undefined } })
+    expect(slow.hooks.authorizeTimeoutMs).toBe(8100)
+  })
+})
+
 describe('windowSlot', () => {
   it('Retry-After is the whole seconds to the window end, at least 1, and at most the window', () => {
     fc.assert(
