@@ -46,6 +46,13 @@ describe('rateLimits on one memory store', () => {
     expect(allowed(await authorize(event(undefined)))).toBe(false)
   })
 
+  it('per address: requests whose address cannot be read share one counter, never go unlimited', async () => {
+    const authorize = limiter({ perIp: { requests: 1, windowMs: 10_000, clientIp: forwardedFor() } })
+    expect(await authorize(event(PAYER))).toBe(true)
+    expect(await authorize(event(OTHER, 'data', { 'x-forwarded-for': 'garbage!' }))).toMatchObject({ status: 429, message: expect.stringContaining('from this address') })
+    expect(await authorize(event(OTHER, 'data', { 'x-forwarded-for': '10.0.0.1' }))).toBe(true)
+  })
+
   it('per route counts everyone together, per route label', async () => {
     const authorize = limiter({ perRoute: { requests: 2, windowMs: 10_000 } })
     expect(await authorize(event(PAYER, 'a'))).toBe(true)
