@@ -79,15 +79,20 @@ export function tollgateHealth(options: HealthOptions = {}): TollgateHealth {
     return { status: worst(Object.values(checks).map((c) => c.status)), checks }
   }
 
-  let last: { at: number; report: Promise<HealthReport> } | undefined
+  let last: { at: number; report: HealthReport } | undefined
+  let running: Promise<HealthReport> | undefined
   const check = (): Promise<HealthReport> => {
-    const now = clock()
-    if (last && now - last.at < cacheMs) return last.report
-    const report = run()
-    last = { at: now, report }
-    // An in-flight check is shared even with caching off; it is dropped once settled.
-    if (cacheMs === 0) void report.finally(() => (last?.report === report ? (last = undefined) : undefined))
-    return report
+    if (last && clock() - last.at < cacheMs) return Promise.resolve(last.report)
+    // Concurrent calls share the check in flight, whatever cacheMs says.
+    running ??= run()
+      // Every part is bounded and never throws; this only guards against a bug turning into a 500.
+      .catch((): HealthReport => ({ status: 'down', checks: { pending: tracker.report() } }))
+      .then((report) => {
+        last = { at: clock(), report }
+        running = undefined
+        return report
+      })
+    return running
   }
 
   return {
