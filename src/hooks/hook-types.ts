@@ -78,8 +78,8 @@ export interface VerifiedEvent extends RouteEvent {
 /** What a settlement is about, as the buyer's payment said and verification confirmed. */
 export interface SettlementFields extends RouteEvent {
   payer: string
-  /** The address the payment pays (the route's payee for this request). */
-  payTo: string
+  /** The address the payment pays (the route's payee for this request). The gate always sets it; optional only so events built by hand still type. */
+  payTo?: string
   /**
    * The payment's replay key(s), sorted and joined with '|': the same for every presentation of one
    * payment (a failed or unknown settlement and its later resolution share it), so a ledger keys on it.

@@ -27,7 +27,7 @@ export function migrationSql(table: string): string[] {
       previous_state text CHECK (previous_state IN ('settled', 'failed', 'unknown')),
       route text NOT NULL,
       payer text NOT NULL,
-      pay_to text NOT NULL,
+      pay_to text,
       amount numeric(78, 0) NOT NULL CHECK (amount >= 0),
       asset text NOT NULL,
       network text NOT NULL,

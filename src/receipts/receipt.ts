@@ -10,7 +10,8 @@ export interface Receipt {
   state: ReceiptState
   route: string
   payer: string
-  payTo: string
+  /** Null only for events built by hand without one (the gate always names it). */
+  payTo: string | null
   /** Atomic units, as a decimal string. */
   amount: string
   asset: string
@@ -67,7 +68,7 @@ function common(event: SettledEvent | SettlementFailedEvent, at: string) {
   return {
     route: event.route,
     payer: event.payer,
-    payTo: event.payTo,
+    payTo: event.payTo ?? null,
     amount: event.amount,
     asset: event.asset,
     network: event.network,
