@@ -173,6 +173,11 @@ export interface Tollgate {
   listing(): DiscoveryListing
   /** `GET /.well-known/x402`: the listing, free (see serveDiscovery); undefined for any other request. */
   discovery(request: RequestLike): HttpAnswer | undefined
+  /**
+   * Payments verified and not yet settled or abandoned, over every route (each may hold a
+   * handler's answer in memory): what `tollgateMetrics({ core })` reports as a gauge.
+   */
+  paymentsInProgress(): number
 }
 
 /** Validates the seller's configuration once; every route then shares its store, networks, settler and payer bound. */
@@ -269,6 +274,7 @@ export function createTollgate(config: TollgateConfig): Tollgate {
     route: (options: PaywallOptions) => route(options, prepaid),
     listing,
     discovery: (request) => serveDiscovery({ listing }, request),
+    paymentsInProgress: () => pendingPerPayer.total(),
     requirePrepaid() {
       if (!prepaid) throw new ConfigurationError(["the prepaid endpoints need `prepaid: prepaid({ secret, packages })` in the tollgate configuration"])
       return prepaid

@@ -5,6 +5,7 @@
  */
 export class PayerSlots {
   private readonly held = new Map<string, number>()
+  private all = 0
 
   constructor(readonly limit: number = 8) {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError('pendingPerPayer must be a positive integer')
@@ -16,6 +17,7 @@ export class PayerSlots {
     const count = this.held.get(key) ?? 0
     if (count >= this.limit) return false
     this.held.set(key, count + 1)
+    this.all++
     return true
   }
 
@@ -23,8 +25,14 @@ export class PayerSlots {
   release(payer: string): void {
     const key = payer.toLowerCase()
     const count = this.held.get(key) ?? 0
+    if (count > 0) this.all--
     if (count <= 1) this.held.delete(key)
     else this.held.set(key, count - 1)
+  }
+
+  /** Payments in progress over all payers (a metrics gauge reads it). */
+  total(): number {
+    return this.all
   }
 
   /** Payments in progress for `payer` (for tests and health reports). */

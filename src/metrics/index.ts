@@ -9,4 +9,5 @@
 export { tollgateMetrics } from './tollgate-metrics.js'
 export type { ScrapeAnswer, TollgateMetrics, TollgateMetricsOptions } from './tollgate-metrics.js'
 export type { GasSource } from './gas-gauge.js'
+export type { ProgressSource } from './progress-gauge.js'
 export { DEFAULT_BUCKETS } from './payment-metrics.js'

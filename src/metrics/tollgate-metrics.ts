@@ -4,6 +4,7 @@ import { redactUrls } from '../errors/redact.js'
 import { guardedLogger, silentLogger, type Logger } from '../logger.js'
 import { gasGauges, type GasSource } from './gas-gauge.js'
 import { metricHooks } from './metric-hooks.js'
+import { progressGauge, type ProgressSource } from './progress-gauge.js'
 import { DEFAULT_BUCKETS, paymentMetrics } from './payment-metrics.js'
 
 export interface TollgateMetricsOptions {
@@ -15,6 +16,11 @@ export interface TollgateMetricsOptions {
   buckets?: readonly number[]
   /** A settler with `gasStatus()` (e.g. `localSettler(...)`): adds its gas balance and state per network. */
   settler?: GasSource
+  /**
+   * The tollgate's core, or a function giving it (the gate is built after the metrics, whose hooks
+   * it takes: `core: () => gate.core`): adds the gauge of payments in progress (held responses).
+   */
+  core?: ProgressSource | (() => ProgressSource)
   /** Longest a scrape waits for the gas balance read before reporting the last one (default 1000 ms). */
   gasTimeoutMs?: number
   /** Where a failed scrape is reported. */
@@ -45,6 +51,7 @@ export function tollgateMetrics(options: TollgateMetricsOptions = {}): TollgateM
   if (prefix !== '' && !PREFIX.test(prefix)) throw new TypeError(`tollgateMetrics: prefix '${prefix}' is not a valid Prometheus metric name start`)
   const logger = guardedLogger(options.logger ?? silentLogger)
   const hooks = metricHooks(paymentMetrics(registry, prefix, options.buckets ?? DEFAULT_BUCKETS))
+  if (options.core) progressGauge(registry, prefix, options.core)
   if (options.settler) gasGauges(registry, prefix, options.settler, options.gasTimeoutMs ?? 1_000)
 
   const scrape = async (): Promise<ScrapeAnswer> => {

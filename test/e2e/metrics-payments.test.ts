@@ -25,18 +25,31 @@ let metrics: TollgateMetrics
 /** Everyone who paid: none of them may appear in the scrape. */
 const payers: string[] = []
 /** The buyer of the /cancelled route, whose handler cancels its authorization before settlement. */
+/** Released by the test: what the /held handler answers. */
+let releaseHeld: (answer: { fail: boolean }) => void = () => {}
+let entered: () => void = () => {}
+const heldUntil = () => {
+  entered()
+  return new Promise<{ fail: boolean }>((resolve) => (releaseHeld = resolve))
+}
 const cancelling = new Map<string, Parameters<typeof sendCancel>[1]>()
 
 beforeAll(async () => {
   chain = await startTestChain({ fundBuyers: 0n })
   const settler = localSettler({ privateKey: chain.keys.settler, rpcUrl: chain.rpcUrl, pollingIntervalMs: 50, receiptTimeoutMs: 300, gasCheckIntervalMs: 0 })
-  metrics = tollgateMetrics({ settler })
+  metrics = tollgateMetrics({ settler, core: () => seller.gate.core })
   seller = await startSeller(
     chain,
     (app, gate) => {
       app.get('/metrics', serveAnswer(metrics.scrape))
       app.use('/prepaid', gate.prepaidRoutes())
       app.get('/content', gate.paywall(route('content')), (_req, res) => res.json({ content: 'PAID CONTENT' }))
+      // Answers only once the test lets it, so a payment stays in progress meanwhile; `fail` answers 500 (abandoned).
+      app.get('/held', gate.paywall(route('held')), async (_req, res) => {
+        const { fail } = await heldUntil()
+        if (fail) res.status(500).json({ error: 'handler failed' })
+        else res.json({ content: 'PAID CONTENT' })
+      })
       app.get('/cancelled', gate.paywall(route('cancelled')), async (req, res) => {
         // The buyer cancels its authorization on chain while the handler runs: the settlement after it must fail.
         const header = req.get('payment-signature')!
@@ -165,5 +178,27 @@ describe('a known sequence of payments, then one scrape', () => {
       'network=base-sepolia,state=dry': 0,
       'network=base-sepolia,state=unknown': 0,
     })
+  })
+})
+
+describe('payments in progress', () => {
+  const inProgress = async () => series((await scrape()).samples, 'tollgate_payments_in_progress')['']
+
+  it('counts a payment while its handler runs, and none once it settled or was abandoned (a failed handler charges nothing)', async () => {
+    expect(await inProgress()).toBe(0)
+    for (const fail of [false, true]) {
+      const account = await buyer()
+      const before = await snapshot(chain, account.address)
+      const inside = new Promise<void>((resolve) => (entered = resolve))
+      const paying = officialBuyer(chain, account).pay(`${seller.url}/held`)
+      await inside
+      expect(await inProgress()).toBe(1)
+      releaseHeld({ fail })
+      const res = await paying
+      expect(res.status).toBe(fail ? 500 : 200)
+      await until(async () => (await inProgress()) === 0)
+      const after = await snapshot(chain, account.address)
+      expect(after.buyer).toBe(fail ? before.buyer : before.buyer - PRICE)
+    }
   })
 })
