@@ -1,3 +1,4 @@
+import { redactUrls } from '../errors/redact.js'
 import type { EvmSettler, GasStatus } from '../settlers/evm-chain.js'
 import { worst, type GasHealth, type NetworkGas, type PartStatus } from './health-report.js'
 import { within } from './within.js'
@@ -23,13 +24,14 @@ export function gasChecker(settler: GasReporter, timeoutMs: number, minBalance?:
   return async () => {
     const read = await within<GasStatus[] | undefined>(timeoutMs, undefined, () => settler.gasStatus())
     if (!read) return { status: 'down', networks: known.map((network) => ({ network, state: 'unknown', balance: null })) }
-    known = read.map((status) => status.network)
+    // A seller's own network name goes to the public body: nothing URL-like may ride along in it.
+    known = read.map((status) => redactUrls(status.network))
     const networks = read.map((status): NetworkGas => {
       const threshold = typeof minBalance === 'bigint' ? minBalance : minBalance?.[status.network]
       const state = status.state === 'ok' && threshold !== undefined && status.balance !== null && status.balance < threshold ? 'low' : status.state
       // An unanswered read keeps the settler's last balance; shown beside 'unknown' it would look current.
       const balance = state === 'unknown' || status.balance === null ? null : status.balance.toString()
-      return { network: status.network, state, balance }
+      return { network: redactUrls(status.network), state, balance }
     })
     return { status: worst(networks.map((n) => STATUS[n.state])), networks }
   }
