@@ -18,8 +18,9 @@ interface Unknown {
 
 /**
  * Counts the settlements this process left unknown (the buyer may have been charged) and has not
- * seen resolved, from the hooks: an 'unknown' failure adds one, a settlement of the same
- * transaction (or, without one, of the same payer, network, asset and amount) takes it away.
+ * seen resolved, from the hooks: an 'unknown' failure adds one; a settlement of the same payment
+ * (its `paymentKey`, else its transaction, else the same payer, network, asset and amount), or a
+ * 'failed' settlement of it (settled anew and provably not charged), takes it away.
  * Per process: the records themselves are in the store, and counting them store-wide would need a
  * scan the Store contract does not offer. A pending record proven never charged (the payer
  * canceled) is not announced by any hook; it leaves the count when its record would expire.
@@ -34,17 +35,27 @@ export class PendingTracker {
 
   readonly hooks: TollgateHooks = {
     onSettlementFailed: (event: SettlementFailedEvent) => {
-      if (event.state !== 'unknown') return
+      if (event.state === 'failed') {
+        // The same payment settled anew and provably not charged this time: nothing is pending any more.
+        if (event.paymentKey !== undefined) this.unknowns.delete(event.paymentKey)
+        return
+      }
       const terms = termsOf(event)
-      const key = event.transaction ?? `terms:${terms}:${this.clock()}`
+      const key = event.paymentKey ?? event.transaction ?? `terms:${terms}:${this.clock()}`
       if (this.unknowns.has(key)) return
       this.unknowns.set(key, { at: this.clock(), ...(event.transaction ? { transaction: event.transaction } : {}), terms })
     },
     onSettled: (event: SettledEvent) => {
       if (this.unknowns.size === 0) return
-      if (this.unknowns.delete(event.transaction)) return
-      // A resumed payment without a recorded transaction, or one proven unsent and settled anew:
-      // the oldest unknown of the same terms is the one resolved.
+      // Every presentation of one payment has the same paymentKey: resumed, or proven unsent and settled anew.
+      if (event.paymentKey !== undefined && this.unknowns.delete(event.paymentKey)) return
+      for (const [key, unknown] of this.unknowns) {
+        if (unknown.transaction !== undefined && unknown.transaction === event.transaction) {
+          this.unknowns.delete(key)
+          return
+        }
+      }
+      // Events without a paymentKey or transaction (built by hand): the oldest unknown of the same terms.
       const terms = termsOf(event)
       for (const [key, unknown] of this.unknowns) {
         if (unknown.terms === terms && (event.resumed || unknown.transaction === undefined)) {

@@ -3,7 +3,8 @@
  * RPC proxy, health hooks in its configuration) serves /health with serveAnswer, and a Koa app
  * serves the same report. The report flips to 503 when Redis goes down or the RPC is cut or the
  * settler runs dry, and back to 200 when each comes back; a low balance and an unknown settlement
- * are 'degraded' with 200, and the unknown settlement leaves the report once it is resumed.
+ * are 'degraded' with 200, and the unknown settlement leaves the report once it is resumed, or
+ * once the same payment, proven never charged, is settled anew.
  */
 import { createServer } from 'node:http'
 import Router from '@koa/router'
@@ -20,12 +21,14 @@ import { startTestChain, type TestChain } from '../support/chain.js'
 import { listenOnLoopback, type TestServer } from '../support/http.js'
 import { freshBuyer } from '../support/payments.js'
 import { requireRedisOrSkip, startRedis, type TestRedis } from '../support/redis.js'
-import { mine, officialBuyer, rpc, settlementOf, until, withoutAutomine } from './pending-fixture.js'
+import { mine, officialBuyer, rpc, sendDrain, settlementOf, snapshot, until, withoutAutomine } from './pending-fixture.js'
 import { startRpcProxy, type RpcProxy } from './rpc-proxy.js'
 import { startSeller, type Seller } from './seller.js'
 
 const skip = requireRedisOrSkip('health endpoint')
 const TEN_ETH = 10n ** 19n
+/** The price of /content in token units (0.01 with 6 decimals). */
+const PRICE = 10_000n
 /** Threshold of the 'low' case: above what the settler holds after a refill to 1 ETH, below 10 ETH. */
 const MIN_GAS = 2n * 10n ** 18n
 
@@ -172,5 +175,32 @@ describe.skipIf(skip)('GET /health on Express and Koa', () => {
     expect(settlementOf(again)).toMatchObject({ success: true, transaction })
     const resolved = await waitFor(200, (r) => r.checks.pending.count === 0)
     expect(resolved.body).toMatchObject({ status: 'ok', checks: { pending: { status: 'ok', count: 0, oldestAgeMs: null } } })
+  })
+
+  it('an unknown settlement whose transfer reverted (the buyer drained its funds) stays pending until the same payment is settled anew', async () => {
+    const buyer = await freshBuyer(chain)
+    const before = await snapshot(chain, buyer.address)
+    const { pay, sent } = officialBuyer(chain, buyer)
+    const transaction = await withoutAutomine(chain, async () => {
+      const first = await pay(`${seller.url}/content`)
+      expect(first.status).toBe(503)
+      await sendDrain(chain, buyer, before.buyer, chain.accounts.deployer.address)
+      await mine(chain)
+      return settlementOf(first).transaction
+    })
+    expect((await chain.publicClient.getTransactionReceipt({ hash: transaction as `0x${string}` })).status).toBe('reverted')
+    await waitFor(200, (r) => r.checks.pending.count === 1)
+
+    // Proven never charged, the payment is verified again as new: no funds now, still pending here.
+    const broke = await fetch(`${seller.url}/content`, { headers: { 'payment-signature': sent[0]! } })
+    expect(broke.status).toBe(402)
+    expect((await get(seller.url)).body.checks.pending.count).toBe(1)
+
+    await chain.mint(buyer.address, PRICE)
+    const funded = await fetch(`${seller.url}/content`, { headers: { 'payment-signature': sent[0]! } })
+    expect(funded.status).toBe(200)
+    expect(settlementOf(funded).transaction).not.toBe(transaction)
+    const resolved = await waitFor(200, (r) => r.checks.pending.count === 0)
+    expect(resolved.body.status).toBe('ok')
   })
 })

@@ -56,6 +56,20 @@ describe('unknown settlements, counted from the hooks', () => {
     expect(report.status).toBe('ok')
   })
 
+  it("one payment's presentations share its paymentKey: settled anew under another transaction, or provably not charged ('failed'), it leaves the count", async () => {
+    const health = tollgateHealth({ store: memoryStore(), cacheMs: 0 })
+    health.hooks.onSettlementFailed!({ ...unknown(TX_A), paymentKey: 'k1' })
+    health.hooks.onSettlementFailed!({ ...unknown(TX_B), paymentKey: 'k2' })
+    health.hooks.onSettlementFailed!({ ...unknown(`0x${'d'.repeat(64)}`), paymentKey: 'k1' })
+    expect((await health.check()).checks.pending.count).toBe(2)
+    health.hooks.onSettled!({ ...settled(`0x${'c'.repeat(64)}`, false), paymentKey: 'k1' })
+    expect((await health.check()).checks.pending.count).toBe(1)
+    health.hooks.onSettlementFailed!({ ...unknown(), state: 'failed', reason: 'invalid_exact_evm_insufficient_balance', paymentKey: 'k3' })
+    expect((await health.check()).checks.pending.count).toBe(1)
+    health.hooks.onSettlementFailed!({ ...unknown(), state: 'failed', reason: 'invalid_exact_evm_insufficient_balance', paymentKey: 'k2' })
+    expect((await health.check()).checks.pending.count).toBe(0)
+  })
+
   it('an unknown settlement without a transaction is matched by payer, network, asset and amount', async () => {
     const health = tollgateHealth({ store: memoryStore(), cacheMs: 0 })
     health.hooks.onSettlementFailed!(unknown())
