@@ -1,10 +1,16 @@
-import type { Pool, QueryResultRow } from 'pg'
 import type { CredentialLink, Receipt, ReceiptState, StoredReceipt } from './receipt.js'
 import { ReceiptRejectedError, type ReceiptQuery, type ReceiptStore } from './receipt-store.js'
 import { migrationSql, tableIdentifier } from './postgres-schema.js'
 
-/** The part of a `pg` Pool the store uses (a Pool, or anything with its `query`). */
-export type PgQueryable = Pick<Pool, 'query'>
+type QueryResultRow = Record<string, any>
+
+/**
+ * The part of a `pg` Pool (or Client) the store uses. Declared here, not imported from pg, so the
+ * package's types do not need @types/pg; a `pg.Pool` fits it.
+ */
+export interface PgQueryable {
+  query(config: { text: string; values?: unknown[] }): Promise<{ rows: QueryResultRow[] }>
+}
 
 const COLUMNS =
   'payment_key, state, previous_state, route, payer, pay_to, amount::text AS amount, asset, network, network_name, scheme, x402_version, transaction_hash, reason, http_status, resumed, prepaid_credential_id, prepaid_package, recorded_at, updated_at, settled_at'
@@ -31,7 +37,7 @@ export class PostgresReceiptStore implements ReceiptStore {
 
   async migrate(): Promise<void> {
     const db = await this.db()
-    for (const statement of migrationSql(this.table)) await db.query(statement)
+    for (const statement of migrationSql(this.table)) await db.query({ text: statement })
   }
 
   async record(r: Receipt): Promise<void> {
@@ -80,9 +86,7 @@ export class PostgresReceiptStore implements ReceiptStore {
   }
 
   async get(paymentKey: string): Promise<StoredReceipt | undefined> {
-    const db = await this.db()
-    const result = await db.query({ text: `SELECT ${COLUMNS} FROM ${this.t} WHERE payment_key = $1`, values: [paymentKey], query_timeout: this.queryTimeoutMs } as never)
-    const row = (result as { rows: QueryResultRow[] }).rows[0]
+    const row = (await this.query(`SELECT ${COLUMNS} FROM ${this.t} WHERE payment_key = $1`, [paymentKey]))[0]
     return row ? fromRow(row) : undefined
   }
 
@@ -100,15 +104,19 @@ export class PostgresReceiptStore implements ReceiptStore {
     if (query.payTo) add('lower(pay_to) = lower(?)', query.payTo)
     values.push(query.limit ?? 10_000)
     const text = `SELECT ${COLUMNS} FROM ${this.t}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY recorded_at, payment_key LIMIT $${values.length}`
+    return (await this.query(text, values)).map(fromRow)
+  }
+
+  /** pg reads `query_timeout` from the query's config too: a hung connection fails the query instead of stalling the outbox. */
+  private async query(text: string, values: unknown[]): Promise<QueryResultRow[]> {
     const db = await this.db()
-    const result = await db.query({ text, values, query_timeout: this.queryTimeoutMs } as never)
-    return (result as { rows: QueryResultRow[] }).rows.map(fromRow)
+    const config = { text, values, query_timeout: this.queryTimeoutMs }
+    return (await db.query(config)).rows
   }
 
   private async write(text: string, values: unknown[]): Promise<void> {
-    const db = await this.db()
     try {
-      await db.query({ text, values, query_timeout: this.queryTimeoutMs } as never)
+      await this.query(text, values)
     } catch (error) {
       if (rejected(error)) throw new ReceiptRejectedError(`receipt refused by Postgres: ${String(error)}`, { cause: error })
       throw error

@@ -4,6 +4,7 @@
  * outbox's bound, its drop log, and a refused write that does not block the rest.
  */
 import fc from 'fast-check'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postgresReceipts, type PostgresReceipts } from '../../src/receipts/index.js'
 import type { SettledEvent, SettlementFailedEvent } from '../../src/hooks/hook-types.js'
@@ -137,6 +138,20 @@ describe.skipIf(skip)('postgresReceipts', () => {
     expect(receipts.dropped()).toBe(1)
     expect(lines.some((l) => l.message.includes('receipt dropped') && JSON.stringify(l.fields).includes(bad.paymentKey!))).toBe(true)
     expect((await receipts.store.list()).map((r) => r.paymentKey)).toEqual([good.paymentKey])
+  })
+
+  it("writes through the seller's own pg.Pool, which it leaves open on close()", async () => {
+    const pool = new pg.Pool({ connectionString: db.connectionString })
+    try {
+      const receipts = postgresReceipts({ pool, table: 'billing_receipts' })
+      await receipts.migrate()
+      const event = settledEvent()
+      receipts.hooks.onSettled!(event)
+      expect(await receipts.close()).toBe(0)
+      expect((await pool.query('SELECT payment_key FROM billing_receipts')).rows).toEqual([{ payment_key: event.paymentKey }])
+    } finally {
+      await pool.end()
+    }
   })
 
   it('rejects table names that are not plain identifiers, and needs exactly one of pool / connectionString', () => {
