@@ -148,6 +148,10 @@ describe.skipIf(skip)('postgresReceipts', () => {
       const event = settledEvent()
       receipts.hooks.onSettled!(event)
       expect(await receipts.close()).toBe(0)
+      // Closed: a late event is refused (counted), never half-written.
+      receipts.hooks.onSettled!(settledEvent())
+      expect(receipts.dropped()).toBe(1)
+      expect(receipts.pending()).toBe(0)
       expect((await pool.query('SELECT payment_key FROM billing_receipts')).rows).toEqual([{ payment_key: event.paymentKey }])
     } finally {
       await pool.end()
