@@ -69,3 +69,5 @@ export { JSON_BODY_LIMIT_BYTES, jsonBodyRefusal, parseJsonBody, readWebJsonBody 
 export type { JsonBody } from './http/json-body.js'
 export type { KnownNetworkName, NetworkName } from './types/network-name.js'
 export { combineHooks } from './hooks/combine-hooks.js'
+export { rateLimits, forwardedFor, DEFAULT_LIMITS_PREFIX } from './limits/index.js'
+export type { ClientIp, RateLimitedVerdict, RateLimits, RateLimitsOptions, RateWindow } from './limits/index.js'

@@ -178,4 +178,8 @@ export interface AuthorizeEvent extends RouteEvent {
  * letters, digits and '_', at most 64; default 'payment_denied') and `message` (at most 300
  * characters) for the buyer to read: never put secrets in them.
  */
-export type AuthorizeVerdict = boolean | { allow: true } | { allow: false; status?: number; reason?: string; message?: string }
+export type AuthorizeVerdict =
+  | boolean
+  | { allow: true }
+  /** `retryAfterSeconds` (a whole number, 1 to 86400) is sent as `Retry-After`, e.g. by rate limits. */
+  | { allow: false; status?: number; reason?: string; message?: string; retryAfterSeconds?: number }
