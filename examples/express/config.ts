@@ -18,6 +18,8 @@ export interface ExampleConfig {
   token?: TokenInfo
   host: string
   port: number
+  /** Postgres for the receipts ledger (DATABASE_URL); absent: no ledger. */
+  databaseUrl?: string
 }
 
 export class ExampleConfigError extends Error {
@@ -65,6 +67,9 @@ export function readExampleConfig(env: ExampleEnv): ExampleConfig {
   const port = Number(portText)
   if (!/^\d+$/.test(portText) || port > 65_535) problems.push(`PORT ${JSON.stringify(portText)} is not a port number (0-65535)`)
 
+  const databaseUrl = value('DATABASE_URL')
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must be a postgres:// connection string')
+
   if (problems.length > 0) throw new ExampleConfigError(problems)
   return {
     payTo: getAddress(payTo as string),
@@ -74,6 +79,7 @@ export function readExampleConfig(env: ExampleEnv): ExampleConfig {
     ...(token ? { token } : {}),
     host,
     port,
+    ...(databaseUrl ? { databaseUrl } : {}),
   }
 }
 

@@ -6,6 +6,7 @@ import { startTestChain, type TestChain } from '../support/chain.js'
 import { decodeHeader } from '../support/payments.js'
 import { makeV2Fetch } from '../support/v2-buyer.js'
 import { exampleEnv } from '../support/example-env.js'
+import { requirePostgresOrSkip, startPostgres } from '../support/postgres.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const BASE_SEPOLIA_USDC = '0x036CbD53842c5426634e7929541eC2318f3dCF7e'
@@ -28,10 +29,11 @@ describe('the Express example seller', () => {
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
   })
 
-  it('serves /health without payment', async () => {
+  it('serves /health without payment: the store and the settler checked, 200', async () => {
     const response = await fetch(`${server.url}/health`)
     expect(response.status).toBe(200)
-    expect(await response.json()).toEqual({ ok: true })
+    expect(response.headers.get('cache-control')).toBe('no-store')
+    expect(await response.json()).toMatchObject({ status: 'ok', checks: { store: { status: 'ok' }, gas: { status: 'ok' } } })
   })
 
   it('lists /weather at /.well-known/x402, free, once it has served its first request', async () => {
@@ -88,6 +90,11 @@ describe('the Express example seller', () => {
     expect(settlement.transaction).toMatch(/^0x[0-9a-f]{64}$/)
     expect(await chain.balanceOf(buyer.address)).toBe(buyerBefore - 10_000n)
     expect(await chain.balanceOf(seller)).toBe(sellerBefore + 10_000n)
+
+    // The payment is counted in the Prometheus scrape, under the route's name and without the payer's address.
+    const scrape = await (await fetch(`${server.url}/metrics`)).text()
+    expect(scrape).toMatch(/^tollgate_payments_settled_total\{[^}]*route="weather"[^}]*\} 1$/m)
+    expect(scrape.toLowerCase()).not.toContain(buyer.address.toLowerCase())
   })
 
   it("charges in the network's USDC when no TOKEN_ADDRESS is given", async () => {
@@ -102,6 +109,33 @@ describe('the Express example seller', () => {
       await usdcServer.close()
     }
   })
+})
+
+const skipPostgres = requirePostgresOrSkip('the Express example with a receipts ledger')
+
+describe.skipIf(skipPostgres)('the Express example seller with DATABASE_URL', () => {
+  it('creates its receipts table and records the paid request once, with payer, amount and transaction', async () => {
+    const db = await startPostgres()
+    const withLedger = await startExampleServer({ ...exampleEnv(chain), DATABASE_URL: db.connectionString })
+    try {
+      const buyer = chain.accounts.buyers[1]!
+      const response = await makeV2Fetch(buyer, { network: 'eip155:84532', asset: chain.token })(`${withLedger.url}/weather`)
+      expect(response.status).toBe(200)
+      const { transaction } = decodeHeader<{ transaction: string }>(response.headers.get('payment-response')!)
+      // close() drains the ledger's outbox before it ends the pool.
+      await withLedger.close()
+      const rows = await db.query<{ state: string; payer: string; amount: string; transaction_hash: string; route: string }>(
+        'SELECT state, payer, amount::text AS amount, transaction_hash, route FROM tollgate_receipts',
+      )
+      expect(rows).toHaveLength(1)
+      expect(rows[0]).toMatchObject({ state: 'settled', amount: '10000', route: 'weather' })
+      expect(rows[0]!.payer.toLowerCase()).toBe(buyer.address.toLowerCase())
+      expect(rows[0]!.transaction_hash.toLowerCase()).toBe(transaction.toLowerCase())
+    } finally {
+      await withLedger.close().catch(() => undefined)
+      await db.stop()
+    }
+  }, 120_000)
 })
 
 describe('the Express example seller refuses a bad environment', () => {
