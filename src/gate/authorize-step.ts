@@ -1,5 +1,6 @@
 import type { ReasonCode } from '../errors/reasons.js'
 import type { GateEvents } from '../hooks/gate-events.js'
+import { paymentKeyOf } from '../hooks/payment-key.js'
 import { presentedPayment } from '../hooks/presented-payment.js'
 import type { RequestLike } from '../http/request-like.js'
 import type { PaymentEnvelope } from '../protocol/read-payment.js'
@@ -20,7 +21,9 @@ export async function authorizeStep(
   challenge: ChallengeFactory,
 ): Promise<PaymentDecision | undefined> {
   if (!events.authorizes || candidates.length === 0) return undefined
-  const decision = await events.authorize({ request, payment: presentedPayment(envelope, candidates[0]!) })
+  // The keys the gate claimed for this payment (every candidate's), as its settlement events will key it.
+  const paymentKey = paymentKeyOf(candidates.flatMap((c) => c.replayKeys))
+  const decision = await events.authorize({ request, payment: presentedPayment(envelope, candidates[0]!), paymentKey })
   if (decision.allow) return undefined
   // The seller's own reason code (default payment_denied): not one of tollgate's, but the answer carries it as `error` all the same.
   const reason = decision.reason as ReasonCode

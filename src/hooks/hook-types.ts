@@ -170,6 +170,12 @@ export interface PresentedPayment {
 export interface AuthorizeEvent extends RouteEvent {
   request: RequestLike
   payment: PresentedPayment
+  /**
+   * The payment's key, as its settlement events will carry it (`SettlementFields.paymentKey`), so a
+   * decision can be joined to the payment's receipt. The gate always sets it; optional only so
+   * events built by hand still type.
+   */
+  paymentKey?: string
 }
 
 /**

@@ -44,6 +44,8 @@ export function migrationSql(table: string): string[] {
       updated_at timestamptz NOT NULL,
       settled_at timestamptz
     )`,
+    // Added after the first release: tables made before it get the column here (IF NOT EXISTS keeps it idempotent).
+    `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS evidence jsonb`,
     `CREATE UNIQUE INDEX IF NOT EXISTS "${base}_settled_tx" ON ${t} (network, lower(transaction_hash)) WHERE state = 'settled' AND transaction_hash IS NOT NULL`,
     `CREATE INDEX IF NOT EXISTS "${base}_recorded_at" ON ${t} (recorded_at)`,
     `CREATE INDEX IF NOT EXISTS "${base}_credential" ON ${t} (prepaid_credential_id) WHERE prepaid_credential_id IS NOT NULL`,

@@ -13,7 +13,7 @@ export interface PgQueryable {
 }
 
 const COLUMNS =
-  'payment_key, state, previous_state, route, payer, pay_to, amount::text AS amount, asset, network, network_name, scheme, x402_version, transaction_hash, reason, http_status, resumed, prepaid_credential_id, prepaid_package, recorded_at, updated_at, settled_at'
+  'payment_key, state, previous_state, route, payer, pay_to, amount::text AS amount, asset, network, network_name, scheme, x402_version, transaction_hash, reason, http_status, resumed, prepaid_credential_id, prepaid_package, recorded_at, updated_at, settled_at, evidence'
 
 /**
  * SQLSTATE classes that no retry can fix: 22 data exception, 23 integrity violation. Everything
@@ -43,8 +43,8 @@ export class PostgresReceiptStore implements ReceiptStore {
   async record(r: Receipt): Promise<void> {
     await this.write(
       `INSERT INTO ${this.t} AS r (payment_key, state, route, payer, pay_to, amount, asset, network, network_name, scheme, x402_version,
-         transaction_hash, reason, http_status, resumed, recorded_at, updated_at, settled_at)
-       VALUES ($1, $2, $3, $4, $5, $6::numeric, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, CASE WHEN $2 = 'settled' THEN $16::timestamptz END)
+         transaction_hash, reason, http_status, resumed, recorded_at, updated_at, settled_at, evidence)
+       VALUES ($1, $2, $3, $4, $5, $6::numeric, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, CASE WHEN $2 = 'settled' THEN $16::timestamptz END, $17::jsonb)
        ON CONFLICT (payment_key) DO UPDATE SET
          state = EXCLUDED.state,
          previous_state = r.state,
@@ -53,7 +53,8 @@ export class PostgresReceiptStore implements ReceiptStore {
          http_status = COALESCE(EXCLUDED.http_status, r.http_status),
          resumed = r.resumed OR EXCLUDED.resumed,
          updated_at = EXCLUDED.updated_at,
-         settled_at = COALESCE(r.settled_at, EXCLUDED.settled_at)
+         settled_at = COALESCE(r.settled_at, EXCLUDED.settled_at),
+         evidence = COALESCE(EXCLUDED.evidence, r.evidence)
        WHERE r.state <> 'settled'
          AND (r.state <> EXCLUDED.state OR r.transaction_hash IS DISTINCT FROM COALESCE(EXCLUDED.transaction_hash, r.transaction_hash))`,
       [
@@ -73,6 +74,7 @@ export class PostgresReceiptStore implements ReceiptStore {
         r.status ?? null,
         r.resumed,
         r.at,
+        r.evidence === undefined ? null : JSON.stringify(r.evidence),
       ],
     )
   }
@@ -147,5 +149,6 @@ function fromRow(row: QueryResultRow): StoredReceipt {
     recordedAt: row.recorded_at,
     updatedAt: row.updated_at,
     settledAt: row.settled_at ?? null,
+    evidence: row.evidence ?? null,
   }
 }

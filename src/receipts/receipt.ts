@@ -30,6 +30,8 @@ export interface Receipt {
   resumed: boolean
   /** When the gate reported it (ISO 8601), not when it was written: the outbox may write it later. */
   at: string
+  /** What the seller's checks decided about the payment (e.g. a risk engine's decision and ids), as JSON: see `evidence` in ReceiptHooksOptions. */
+  evidence?: Record<string, unknown>
 }
 
 /** A prepaid credential sold by the payment `paymentKey`. */
@@ -44,7 +46,9 @@ export interface CredentialLink {
 export type ReceiptChange = { kind: 'receipt'; receipt: Receipt } | { kind: 'credential'; link: CredentialLink }
 
 /** A receipt as stored, with its history. */
-export interface StoredReceipt extends Omit<Receipt, 'at' | 'reason' | 'status' | 'transaction'> {
+export interface StoredReceipt extends Omit<Receipt, 'at' | 'reason' | 'status' | 'transaction' | 'evidence'> {
+  /** The evidence of the payment's latest outcome that carried any (a payment settled anew was decided anew); null when none did. */
+  evidence: Record<string, unknown> | null
   transaction: string | null
   /** The last failure reason, kept after a later resolution (so the row tells it was once unknown). */
   reason: string | null

@@ -158,6 +158,31 @@ describe.skipIf(skip)('postgresReceipts', () => {
     }
   })
 
+  it('evidence: migrate() adds the column to a table made before it (and stays idempotent); stored as JSONB, the latest given kept', async () => {
+    const table = `receipts_${++tables}`
+    // The table as the first release made it: no evidence column.
+    await db.query(`CREATE TABLE ${table} (LIKE receipts_1 INCLUDING ALL)`)
+    await db.query(`ALTER TABLE ${table} DROP COLUMN evidence`)
+    const given = new Map<string, object>()
+    const { receipts } = await ledger({ table, evidence: (key) => given.get(key) })
+    await receipts.migrate()
+    const plain = settledEvent()
+    const later = settledEvent()
+    given.set(later.paymentKey!, { decision: 'allow', decisionId: 'd-1', traceId: 'ab'.repeat(16) })
+    receipts.hooks.onSettled!(plain)
+    receipts.hooks.onSettlementFailed!(failedEvent(later, 'failed'))
+    expect(await receipts.flush(10_000)).toBe(0)
+    expect((await receipts.store.get(plain.paymentKey!))?.evidence).toBeNull()
+    expect((await receipts.store.get(later.paymentKey!))?.evidence).toEqual({ decision: 'allow', decisionId: 'd-1', traceId: 'ab'.repeat(16) })
+    // Settled anew after a new decision: that decision is the row's evidence; with none given, the old stays.
+    given.set(later.paymentKey!, { decision: 'allow', decisionId: 'd-2' })
+    receipts.hooks.onSettled!(later)
+    expect(await receipts.flush(10_000)).toBe(0)
+    expect(await receipts.store.get(later.paymentKey!)).toMatchObject({ state: 'settled', previousState: 'failed', evidence: { decision: 'allow', decisionId: 'd-2' } })
+    const types = await db.query<{ data_type: string }>(`SELECT data_type FROM information_schema.columns WHERE table_name = $1 AND column_name = 'evidence'`, [table])
+    expect(types).toEqual([{ data_type: 'jsonb' }])
+  })
+
   it('rejects table names that are not plain identifiers, and needs exactly one of pool / connectionString', () => {
     expect(() => postgresReceipts({ connectionString: db.connectionString, table: 'x; drop table y' })).toThrow(/identifier/)
     expect(() => postgresReceipts({})).toThrow(/exactly one/)
