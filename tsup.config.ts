@@ -15,6 +15,7 @@ export default defineConfig({
     metrics: 'src/metrics/index.ts',
     receipts: 'src/receipts/index.ts',
     health: 'src/health/index.ts',
+    tracing: 'src/tracing/index.ts',
     cli: 'src/receipts/cli.ts',
   },
   format: ['esm', 'cjs'],

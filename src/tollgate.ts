@@ -1,5 +1,7 @@
 import { getAddress, isAddress, type Address } from 'viem'
 import { isRecord } from './config/config-shape.js'
+import { collect, usableLogger } from './config/build-parts.js'
+import { isGateTracer, type GateTracer } from './gate/gate-tracer.js'
 import { prepaidScopeOf, routeSettings } from './config/route-settings.js'
 import { acceptEntries, acceptOptionProblems, defaultsProblems, routeOptionProblems } from './config/validate-route.js'
 import { networkProblems, settlementProblems, storeProblems, tollgateConfigProblems } from './config/validate-tollgate.js'
@@ -72,6 +74,11 @@ export interface TollgateConfig {
    * before it is verified. Observing hooks never delay or break a payment; their errors go to the logger.
    */
   hooks?: TollgateHooks
+  /**
+   * Traces of paid requests: `otelTracing()` from `tollgate/tracing` (OpenTelemetry), or any
+   * GateTracer. Absent: nothing is traced and nothing is spent on it.
+   */
+  tracing?: GateTracer
 }
 
 /** One way to pay a route: an amount on a network, optionally in another token or to another address. */
@@ -191,6 +198,7 @@ export function createTollgate(config: TollgateConfig): Tollgate {
     storeProblems(given.store).length === 0 ? collect(problems, () => sharedStore(given.store as Store | undefined, given.singleInstance === true || undefined)) : undefined
   const logger = guardedLogger(usableLogger(given.logger) ?? silentLogger)
   const clock = typeof given.clock === 'function' ? (given.clock as () => number) : Date.now
+  const tracing = isGateTracer(given.tracing) ? given.tracing : undefined
   const defaults: Record<string, unknown> = isRecord(given.defaults) && defaultsProblems(given.defaults).length === 0 ? given.defaults : {}
   const storeTimeoutMs = Number.isSafeInteger(given.storeTimeoutMs) && (given.storeTimeoutMs as number) > 0 ? (given.storeTimeoutMs as number) : 2_000
   const pendingPerPayer = new PayerSlots(Number.isSafeInteger(given.maxPendingPerPayer) && (given.maxPendingPerPayer as number) > 0 ? (given.maxPendingPerPayer as number) : 8)
@@ -239,6 +247,8 @@ export function createTollgate(config: TollgateConfig): Tollgate {
       storeTimeoutMs,
       pendingPerPayer,
       ...(scope && prepaid ? { prepaid: scopedAcceptor(prepaid, scope) } : {}),
+      ...(tracing ? { tracing } : {}),
+      ...(named ? { name: named } : {}),
       logger,
       clock,
     }
@@ -280,20 +290,4 @@ export function createTollgate(config: TollgateConfig): Tollgate {
       return prepaid
     },
   }
-}
-
-/** Runs `build`, adding a ConfigurationError's problems to `problems` instead of stopping. */
-function collect<T>(problems: string[], build: () => T): T | undefined {
-  try {
-    return build()
-  } catch (error) {
-    if (!(error instanceof ConfigurationError)) throw error
-    problems.push(...error.problems)
-    return undefined
-  }
-}
-
-function usableLogger(logger: unknown): Logger | undefined {
-  if (!isRecord(logger)) return undefined
-  return (['debug', 'info', 'warn', 'error'] as const).every((level) => logger[level] === undefined || typeof logger[level] === 'function') ? (logger as Logger) : undefined
 }

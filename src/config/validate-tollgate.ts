@@ -6,6 +6,7 @@ import { isAddress } from 'viem'
 import { isHttpUrl, isPositiveInteger, isRecord, kindOf, show, unknownKeyProblems, type Problems } from './config-shape.js'
 import { defaultsProblems } from './validate-route.js'
 import { hooksProblems } from '../hooks/hooks-problems.js'
+import { isGateTracer } from '../gate/gate-tracer.js'
 
 export const TOLLGATE_CONFIG_KEYS = [
   'payTo',
@@ -21,6 +22,7 @@ export const TOLLGATE_CONFIG_KEYS = [
   'prepaid',
   'maxPendingPerPayer',
   'hooks',
+  'tracing',
 ] as const
 
 const NETWORK_KEYS = ['name', 'chainId', 'v1Name', 'rpcUrl', 'asset'] as const
@@ -48,6 +50,9 @@ export function tollgateConfigProblems(config: unknown): string[] {
   problems.push(...networksProblems(config.networks))
   problems.push(...defaultsProblems(config.defaults))
   problems.push(...hooksProblems(config.hooks, 'hooks'))
+  if (config.tracing !== undefined && !isGateTracer(config.tracing)) {
+    problems.push(`tracing must be a tracer with a start function (otelTracing() from tollgate/tracing), not ${kindOf(config.tracing)}`)
+  }
   if (logger !== undefined) {
     const bad = isRecord(logger) ? LOGGER_LEVELS.filter((level) => logger[level] !== undefined && typeof logger[level] !== 'function') : null
     if (bad === null) problems.push(`logger must be an object with debug/info/warn/error functions (console works), not ${kindOf(logger)}`)

@@ -9,6 +9,7 @@ import type { PendingLedger } from '../settlement/pending-ledger.js'
 import type { PendingSettlement } from '../settlement/pending-record.js'
 import type { HoldPolicy, HttpAnswer, PaymentPass, SettleOutcome, SettlementPolicy } from './decision.js'
 import { settlementHeaders } from './settlement-header.js'
+import { SpanNames, type GateSpan, type TraceAttributes } from './gate-tracer.js'
 
 export type Candidate = { method: PaymentMethod; requirement: RequirementPair } & Extract<Inspection<unknown>, { kind: 'match' }>
 
@@ -38,6 +39,8 @@ export interface PassParts {
   events?: GateEvents
   /** When the gate received the payment (clock ms), for the events' latency; default: when the pass is created. */
   startedAt?: number
+  /** The request's payment span: settle is traced under it, and it ends when the pass is done with. */
+  span?: GateSpan
 }
 
 /** A verified payment that settles at most once, and frees its claim only if nothing was broadcast. */
@@ -63,10 +66,16 @@ export function createPass(parts: PassParts): PaymentPass {
   let settled: Promise<SettleOutcome> | undefined
   let abandoned: Promise<void> | undefined
   let finished = false
+  /** The span's ending: its settlement outcome and, when it failed, the reason. */
+  let traced: { attributes: TraceAttributes; error?: string } = { attributes: { 'tollgate.settlement': 'abandoned' } }
   const finish = () => {
     if (finished) return
     finished = true
     parts.done()
+    if (parts.span) {
+      parts.span.setAttributes(traced.attributes)
+      parts.span.end(traced.error)
+    }
   }
 
   const charge = async (): Promise<Settlement> => {
@@ -81,7 +90,9 @@ export function createPass(parts: PassParts): PaymentPass {
   }
 
   const settle = async (): Promise<SettleOutcome> => {
+    const span = parts.span?.child(SpanNames.settle, resumed ? { 'tollgate.resumed': true } : undefined)
     const settlement = await charge()
+    if (span) traced = traceSettlement(span, settlement)
     if (settlement.ok) {
       payment.transaction = settlement.transaction
       if (resumed) await ledger.close(resumed.pending)
@@ -167,4 +178,20 @@ export function createPass(parts: PassParts): PaymentPass {
       return abandoned
     },
   }
+}
+
+/** Ends the settle span with the settlement's outcome; returns what its parent span ends with. */
+function traceSettlement(span: GateSpan, settlement: Settlement): { attributes: TraceAttributes; error?: string } {
+  const transaction: TraceAttributes = settlement.transaction ? { 'x402.transaction': settlement.transaction } : {}
+  if (settlement.ok) {
+    const attributes: TraceAttributes = { 'tollgate.settlement': 'settled', ...transaction }
+    span.setAttributes(attributes)
+    span.end()
+    return { attributes }
+  }
+  const outcome = settlement.reason === Reason.settlementUnknown ? 'unknown' : 'failed'
+  const attributes: TraceAttributes = { 'tollgate.settlement': outcome, 'tollgate.reason': settlement.reason, ...transaction }
+  span.setAttributes(attributes)
+  span.end(settlement.reason)
+  return { attributes, error: settlement.reason }
 }

@@ -1,9 +1,7 @@
-import type { DiscoveryOptions } from '../discovery/bazaar.js'
 import type { DiscoveryItem } from '../discovery/listing.js'
 import { describeGate, firstSeen } from './describe-route.js'
 import { authorizeStep, firstRequestLabel } from './authorize-step.js'
 import { noEvents, type GateEvents } from '../hooks/gate-events.js'
-import { redactUrls } from '../errors/redact.js'
 import { Reason, type ReasonCode } from '../errors/reasons.js'
 import { ProblemList, StoreUnavailableError } from '../errors/tollgate-error.js'
 import type { RequestLike } from '../http/request-like.js'
@@ -16,60 +14,25 @@ import { NetworkRegistry } from '../networks/resolve-network.js'
 import { readPayment } from '../protocol/read-payment.js'
 import { ReplayGuard } from '../replay/replay-guard.js'
 import { PendingLedger } from '../settlement/pending-ledger.js'
-import type { EvmSettler } from '../settlers/evm-chain.js'
 import { boundedStore } from '../stores/bounded-store.js'
 import type { Store } from '../stores/store.js'
-import { DEFAULT_HOLD, type HoldPolicy, type HttpAnswer, type PaymentDecision, type SettlementPolicy } from './decision.js'
+import { DEFAULT_HOLD, type HoldPolicy, type PaymentDecision, type SettlementPolicy } from './decision.js'
 import { PayerSlots } from './payer-slots.js'
-import type { PrepaidAcceptor } from './prepaid-acceptor.js'
 import { preflightAnswer } from './preflight.js'
-import { chooseCandidates, verifyCandidates } from './choose-candidates.js'
+import { chooseCandidates } from './choose-candidates.js'
+import type { GateSpan } from './gate-tracer.js'
+import { paymentAttributes, startPaymentSpan, traceDecision } from './trace-payment.js'
+import { verifyStep } from './verify-step.js'
 import { createPass, type Candidate, type Resumed } from './payment-pass.js'
 import { presentedAgain, SETTLE_ANEW } from './resolve-pending.js'
 import { routeProblems } from './route-problems.js'
 import { sharedStore } from './shared-store.js'
 import { RouteChallenges, type ChallengeFactory } from './route-challenges.js'
 import { PRICE_BODY_LIMIT_BYTES, type DynamicTerms } from './dynamic-terms.js'
+import type { RequirePaymentOptions } from './require-payment-options.js'
 import { RoutePricing } from './price-request.js'
 
-export interface RequirePaymentOptions {
-  /** Where replay claims live. Default: one in-memory store shared by every gate of the process. */
-  store?: Store
-  /** Bound on every store call (default 2 s); past it the request fails closed with 503. */
-  storeTimeoutMs?: number
-  /** Required with `NODE_ENV=production` and an in-memory store: confirms only one process serves these routes. */
-  singleInstance?: boolean
-  settler?: EvmSettler
-  payTo?: `0x${string}`
-  networks?: readonly NetworkDefinition[] | NetworkRegistry
-  /** Absolute URL of the resource in challenges; default: the request URL. */
-  resource?: string
-  description?: string
-  mimeType?: string
-  /** How long a signed payment stays valid (default 300 s). */
-  maxTimeoutSeconds?: number
-  settle?: SettlementPolicy
-  /** Cap on the handler output held back before settlement (default 4 MiB, overflow 'settle'). */
-  hold?: Partial<HoldPolicy>
-  /**
-   * Most payments one payer may have verified and not yet settled or abandoned, across the routes
-   * that share this limiter (default 8 per gate; createTollgate shares one across its routes).
-   */
-  pendingPerPayer?: PayerSlots
-  /** Also accept prepaid credentials (see `prepaid` in the tollgate configuration). */
-  prepaid?: PrepaidAcceptor
-  /** The route's discovery declaration: `extensions.bazaar` in v2 challenges, `outputSchema` in v1 requirements. */
-  discovery?: DiscoveryOptions
-  /** Most bytes of a request body a price function may read (default 1 MiB); past it 413, nothing charged. */
-  maxBodyBytes?: number
-  /** Where this route's hooks hear of challenges, refusals, verified and settled payments (default: nowhere). */
-  events?: GateEvents
-  /** Builds `events` at the route's first request, labelled 'METHOD /path' of it (for routes given no `name`). */
-  eventsFor?: (label: string) => GateEvents
-  logger?: Logger
-  /** Milliseconds since the epoch; tests move time with it. */
-  clock?: () => number
-}
+export type { RequirePaymentOptions } from './require-payment-options.js'
 
 export interface PaymentGate {
   readonly policy: SettlementPolicy
@@ -131,6 +94,8 @@ class Gate implements PaymentGate {
   /** The first request's method and URL (origin and path): where an Express or Koa route is listed. */
   private seen: { method: string; url: string } | undefined
   private events: GateEvents | undefined
+  /** The route's label on spans, once known. */
+  private label: string | undefined
 
   constructor(
     readonly methods: readonly PaymentMethod[],
@@ -156,13 +121,24 @@ class Gate implements PaymentGate {
   async evaluate(request: RequestLike): Promise<PaymentDecision> {
     this.events ??= this.options.events ?? this.options.eventsFor?.(firstRequestLabel(request)) ?? noEvents
     const events = this.events
-    const decision = await this.decide(request, events)
+    const tracer = this.options.tracing
+    const span = tracer ? startPaymentSpan(tracer, request, (this.label ??= this.options.name ?? firstRequestLabel(request))) : undefined
+    if (!span) return this.told(request, events, await this.decide(request, events, undefined))
+    const decision = await this.decide(request, events, span).catch((error: unknown) => {
+      span.end('internal_error')
+      throw error
+    })
+    traceDecision(span, decision)
+    return this.told(request, events, decision)
+  }
+
+  private told(request: RequestLike, events: GateEvents, decision: PaymentDecision): PaymentDecision {
     if (decision.type === 'reject') events.rejected({ request, status: decision.status, reason: decision.reason })
     else if (decision.type === 'challenge') events.challenge({ request })
     return decision
   }
 
-  private async decide(request: RequestLike, events: GateEvents): Promise<PaymentDecision> {
+  private async decide(request: RequestLike, events: GateEvents, span: GateSpan | undefined): Promise<PaymentDecision> {
     if (request.method === 'OPTIONS' && request.headers.get('access-control-request-method') !== null) {
       return { type: 'preflight', ...preflightAnswer(request) }
     }
@@ -185,6 +161,7 @@ class Gate implements PaymentGate {
     const challenge = this.challenges.factory(request, methods)
     if (credential !== null) return this.reject(400, Reason.ambiguousPayment, 'send a prepaid credential or a payment, not both', challenge)
     if (read.kind === 'invalid') return this.reject(read.status, read.reason, read.detail, challenge)
+    span?.setAttributes({ 'x402.version': read.envelope.x402Version, 'x402.scheme': read.envelope.scheme, 'x402.network': read.envelope.network })
 
     const now = this.clock()
     const chosen = chooseCandidates(methods, read.envelope, now)
@@ -212,7 +189,7 @@ class Gate implements PaymentGate {
         nowMs: now,
         logger: this.logger,
         reject: (status, reason, detail) => this.reject(status, reason, detail, challenge),
-        pass: (candidate, payment, resumed) => this.pass(request, candidate, payment, keys, challenge, now, events, resumed),
+        pass: (candidate, payment, resumed) => this.pass(request, candidate, payment, keys, challenge, now, events, span, resumed),
       })
       // Proven never charged: the claim it held is now this presentation's, and it goes on as a first one.
       if (again !== SETTLE_ANEW) return again
@@ -226,20 +203,9 @@ class Gate implements PaymentGate {
       await this.guard.releaseQuietly(keys)
       return denied
     }
-    const verified = await verifyCandidates(candidates, read.envelope, now).catch(async (error: unknown) => {
-      await this.guard.releaseQuietly(keys)
-      throw error
-    })
-    if (!verified.verification.ok) {
-      await this.guard.releaseQuietly(keys)
-      const { status, reason, detail, publicDetail } = verified.verification
-      // The detail may name RPC endpoints or quote upstream text: the seller's log only, redacted.
-      const fields = { reason, detail: redactUrls(detail) }
-      if (status === 503) this.logger.warn?.('tollgate: verification could not complete', fields)
-      else this.logger.info?.('tollgate: payment refused', fields)
-      return this.reject(status, reason, publicDetail, challenge)
-    }
-    return this.pass(request, verified.candidate, verified.verification.payment, keys, challenge, now, events)
+    const verified = await verifyStep(candidates, read.envelope, now, { guard: this.guard, keys, logger: this.logger, span })
+    if (!verified.ok) return this.reject(verified.status, verified.reason, verified.publicDetail, challenge)
+    return this.pass(request, verified.candidate, verified.payment, keys, challenge, now, events, span)
   }
 
   /**
@@ -254,9 +220,11 @@ class Gate implements PaymentGate {
     challenge: ChallengeFactory,
     startedAt: number,
     events: GateEvents,
+    span: GateSpan | undefined,
     resumed?: Resumed,
   ): Promise<PaymentDecision> {
     const payer = payment.payer
+    span?.setAttributes(paymentAttributes(payment, this.options.tracing?.recordPayer))
     if (!this.slots.acquire(payer)) {
       // Nothing was charged by this presentation: a new payment frees its claim, a resumed one its served lock.
       await (resumed ? this.ledger.unlock(resumed.key) : this.guard.releaseQuietly(keys))
@@ -278,6 +246,7 @@ class Gate implements PaymentGate {
       done: () => this.slots.release(payer),
       events,
       startedAt,
+      ...(span ? { span } : {}),
       ...(resumed ? { resumed } : {}),
     })
   }

@@ -1,0 +1,151 @@
+/**
+ * Traces through a real Express seller on anvil, paid by the official v2 buyer, collected with the
+ * OpenTelemetry SDK's in-memory exporter: one 'tollgate.payment' span per paid request with its
+ * verify and settle children and their attributes; the caller's `traceparent` honoured; refusals
+ * with their reason and an error status; unpaid challenges untraced; no payer address by default.
+ */
+import { SpanStatusCode } from '@opentelemetry/api'
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { TollgateConfig } from '../../src/index.js'
+import { otelTracing } from '../../src/tracing/index.js'
+import { startTestChain, type TestChain } from '../support/chain.js'
+import { freshBuyer } from '../support/payments.js'
+import { officialBuyer, settlementOf, until } from './pending-fixture.js'
+import { startSeller, type Seller } from './seller.js'
+
+const exporter = new InMemorySpanExporter()
+const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] })
+const paywall = { amount: '0.01', network: 'base-sepolia' } as const
+
+let chain: TestChain
+let seller: Seller
+let untraced: Seller
+
+beforeAll(async () => {
+  chain = await startTestChain({ fundBuyers: 0n })
+  const routes: Parameters<typeof startSeller>[1] = (app, gate) => {
+    app.get('/content', gate.paywall({ ...paywall, name: 'content' }), (_req, res) => res.json({ content: 'PAID CONTENT' }))
+  }
+  seller = await startSeller(chain, routes, { tracing: otelTracing({ tracer: provider.getTracer('tollgate-test') }) } as Partial<TollgateConfig>)
+  untraced = await startSeller(chain, routes)
+}, 120_000)
+
+afterAll(async () => {
+  await seller?.close()
+  await untraced?.close()
+  await chain?.stop()
+  await provider.shutdown()
+})
+
+beforeEach(() => exporter.reset())
+
+const named = (name: string) => exporter.getFinishedSpans().filter((span) => span.name === name)
+const childrenOf = (parent: ReadableSpan) => exporter.getFinishedSpans().filter((span) => span.parentSpanContext?.spanId === parent.spanContext().spanId)
+/** The payment span ends when the pass is done with, just after the answer: poll for it. */
+const paymentSpans = async (count: number) => {
+  await until(async () => named('tollgate.payment').length >= count)
+  return named('tollgate.payment')
+}
+
+describe('a paid request', () => {
+  it('is one tollgate.payment span with tollgate.verify and tollgate.settle children, carrying network, scheme, version, amount, route, outcome and transaction, and no payer', async () => {
+    const account = await freshBuyer(chain)
+    const res = await officialBuyer(chain, account).pay(`${seller.url}/content`)
+    expect(res.status).toBe(200)
+    const transaction = settlementOf(res).transaction
+    const [payment, ...more] = await paymentSpans(1)
+    // The challenge that came first carried no payment: no span of its own.
+    expect(more).toEqual([])
+    expect(payment!.parentSpanContext).toBeUndefined()
+    expect(payment!.status.code).toBe(SpanStatusCode.UNSET)
+    expect(payment!.attributes).toEqual({
+      'tollgate.route': 'content',
+      'x402.version': 2,
+      'x402.scheme': 'exact',
+      'x402.network': 'eip155:84532',
+      'x402.amount': '10000',
+      'x402.asset': chain.token,
+      'tollgate.settlement': 'settled',
+      'x402.transaction': transaction,
+    })
+    const children = childrenOf(payment!)
+    expect(children.map((span) => span.name).sort()).toEqual(['tollgate.settle', 'tollgate.verify'])
+    for (const child of children) expect(child.spanContext().traceId).toBe(payment!.spanContext().traceId)
+    expect(children.find((span) => span.name === 'tollgate.settle')!.attributes).toEqual({ 'tollgate.settlement': 'settled', 'x402.transaction': transaction })
+    // The verify span ends before the settle span starts: the handler ran between them.
+    const verify = children.find((span) => span.name === 'tollgate.verify')!
+    const settle = children.find((span) => span.name === 'tollgate.settle')!
+    expect(verify.status.code).toBe(SpanStatusCode.UNSET)
+    expect(settle.startTime[0] * 1e9 + settle.startTime[1]).toBeGreaterThanOrEqual(verify.endTime[0] * 1e9 + verify.endTime[1])
+    const everything = JSON.stringify(exporter.getFinishedSpans().map((span) => span.attributes)).toLowerCase()
+    expect(everything).not.toContain(account.address.toLowerCase().slice(2))
+  })
+
+  it("continues the caller's trace: spans in the traceparent's trace id, under its span id, with its tracestate", async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736'
+    const parentId = '00f067aa0ba902b7'
+    const res = await officialBuyer(chain, await freshBuyer(chain)).pay(`${seller.url}/content`, {
+      headers: { traceparent: `00-${traceId}-${parentId}-01`, tracestate: 'vendor=abc' },
+    })
+    expect(res.status).toBe(200)
+    const [payment] = await paymentSpans(1)
+    expect(payment!.spanContext().traceId).toBe(traceId)
+    expect(payment!.parentSpanContext).toMatchObject({ traceId, spanId: parentId, isRemote: true })
+    expect(payment!.parentSpanContext?.traceState?.get('vendor')).toBe('abc')
+    expect(childrenOf(payment!).map((span) => span.spanContext().traceId)).toEqual([traceId, traceId])
+  })
+})
+
+describe('a refused payment', () => {
+  it('a replay: the span carries reason payment_already_used, status 409 and an error status; nothing verified or settled under it', async () => {
+    const buyer = officialBuyer(chain, await freshBuyer(chain))
+    expect((await buyer.pay(`${seller.url}/content`)).status).toBe(200)
+    await paymentSpans(1)
+    exporter.reset()
+    const replay = await fetch(`${seller.url}/content`, { headers: { 'payment-signature': buyer.sent[0]! } })
+    expect(replay.status).toBe(409)
+    const [payment] = await paymentSpans(1)
+    expect(payment!.attributes).toMatchObject({ 'tollgate.reason': 'payment_already_used', 'http.response.status_code': 409, 'tollgate.route': 'content' })
+    expect(payment!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'payment_already_used' })
+    expect(childrenOf(payment!)).toEqual([])
+  })
+
+  it('a payer without the funds: the verify child fails with the reason, the payment span with it, and no settle child', async () => {
+    const res = await officialBuyer(chain, await freshBuyer(chain, 0n)).pay(`${seller.url}/content`)
+    expect(res.status).toBe(402)
+    const { error } = (await res.json()) as { error: string }
+    const [payment] = await paymentSpans(1)
+    expect(payment!.attributes['tollgate.reason']).toBe(error)
+    expect(payment!.status).toEqual({ code: SpanStatusCode.ERROR, message: error })
+    const children = childrenOf(payment!)
+    expect(children.map((span) => span.name)).toEqual(['tollgate.verify'])
+    expect(children[0]!.status).toEqual({ code: SpanStatusCode.ERROR, message: error })
+  })
+
+  it('a malformed payment header: a span with invalid_payload, nothing under it', async () => {
+    const res = await fetch(`${seller.url}/content`, { headers: { 'payment-signature': 'not base64 json' } })
+    expect(res.status).toBe(400)
+    const [payment] = await paymentSpans(1)
+    expect(payment!.attributes).toMatchObject({ 'tollgate.reason': 'invalid_payload', 'http.response.status_code': 400 })
+    expect(childrenOf(payment!)).toEqual([])
+  })
+})
+
+describe('without tracing', () => {
+  it('an unpaid challenge records nothing', async () => {
+    expect((await fetch(`${seller.url}/content`)).status).toBe(402)
+    // A paid request after it is the marker that everything before it was exported.
+    expect((await officialBuyer(chain, await freshBuyer(chain)).pay(`${untraced.url}/content`)).status).toBe(200)
+    expect((await fetch(`${seller.url}/content`, { headers: { 'payment-signature': 'x' } })).status).toBe(400)
+    await paymentSpans(1)
+    expect(exporter.getFinishedSpans().map((span) => span.attributes['tollgate.reason'])).toEqual(['invalid_payload'])
+  })
+
+  it('a seller without `tracing` serves and charges the same, and nothing is recorded', async () => {
+    const res = await officialBuyer(chain, await freshBuyer(chain)).pay(`${untraced.url}/content`)
+    expect(res.status).toBe(200)
+    expect(settlementOf(res).transaction).toMatch(/^0x[0-9a-f]{64}$/)
+    expect(exporter.getFinishedSpans()).toEqual([])
+  })
+})
