@@ -11,7 +11,7 @@ import type { TollgateConfig } from '../../src/index.js'
 import { otelTracing } from '../../src/tracing/index.js'
 import { startTestChain, type TestChain } from '../support/chain.js'
 import { freshBuyer } from '../support/payments.js'
-import { officialBuyer, settlementOf, until } from './pending-fixture.js'
+import { mine, officialBuyer, settlementOf, until, withoutAutomine } from './pending-fixture.js'
 import { startSeller, type Seller } from './seller.js'
 
 const exporter = new InMemorySpanExporter()
@@ -26,8 +26,14 @@ beforeAll(async () => {
   chain = await startTestChain({ fundBuyers: 0n })
   const routes: Parameters<typeof startSeller>[1] = (app, gate) => {
     app.get('/content', gate.paywall({ ...paywall, name: 'content' }), (_req, res) => res.json({ content: 'PAID CONTENT' }))
+    // A route given no name: labelled by its first request.
+    app.get('/broken', gate.paywall(paywall), (_req, res) => res.status(500).json({ error: 'handler failed' }))
   }
-  seller = await startSeller(chain, routes, { tracing: otelTracing({ tracer: provider.getTracer('tollgate-test') }) } as Partial<TollgateConfig>)
+  seller = await startSeller(chain, routes, {
+    tracing: otelTracing({ tracer: provider.getTracer('tollgate-test') }),
+    // A settlement not mined within this is left unknown (the unknown-outcome test holds mining back).
+    settlerOptions: { receiptTimeoutMs: 300 },
+  } as Partial<TollgateConfig>)
   untraced = await startSeller(chain, routes)
 }, 120_000)
 
@@ -129,6 +135,42 @@ describe('a refused payment', () => {
     const [payment] = await paymentSpans(1)
     expect(payment!.attributes).toMatchObject({ 'tollgate.reason': 'invalid_payload', 'http.response.status_code': 400 })
     expect(childrenOf(payment!)).toEqual([])
+  })
+})
+
+describe('settlement outcomes', () => {
+  it('a handler that fails: no settle child, the span ends as abandoned, labelled by its first request', async () => {
+    const res = await officialBuyer(chain, await freshBuyer(chain)).pay(`${seller.url}/broken`)
+    expect(res.status).toBe(500)
+    const [payment] = await paymentSpans(1)
+    expect(payment!.attributes).toMatchObject({ 'tollgate.route': 'GET /broken', 'tollgate.settlement': 'abandoned' })
+    expect(payment!.status.code).toBe(SpanStatusCode.UNSET)
+    expect(childrenOf(payment!).map((span) => span.name)).toEqual(['tollgate.verify'])
+  })
+
+  it('a settlement left unknown: settle child and payment span with settlement unknown and an error status; presented again once mined, resumed and settled', async () => {
+    const buyer = officialBuyer(chain, await freshBuyer(chain))
+    await withoutAutomine(chain, async () => {
+      expect((await buyer.pay(`${seller.url}/content`)).status).toBe(503)
+      await mine(chain)
+    })
+    const [unknown] = await paymentSpans(1)
+    expect(unknown!.attributes).toMatchObject({ 'tollgate.settlement': 'unknown', 'tollgate.reason': 'settlement_unknown' })
+    expect(unknown!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'settlement_unknown' })
+    const settle = childrenOf(unknown!).find((span) => span.name === 'tollgate.settle')!
+    expect(settle.attributes).toMatchObject({ 'tollgate.settlement': 'unknown', 'tollgate.reason': 'settlement_unknown' })
+    expect(settle.status.code).toBe(SpanStatusCode.ERROR)
+
+    const again = await fetch(`${seller.url}/content`, { headers: { 'payment-signature': buyer.sent[0]! } })
+    expect(again.status).toBe(200)
+    const transaction = settlementOf(again).transaction
+    const spans = await paymentSpans(2)
+    const resumed = spans.find((span) => span !== unknown)!
+    expect(resumed.attributes).toMatchObject({ 'tollgate.settlement': 'settled', 'x402.transaction': transaction })
+    // Not verified again: the pending record proves it; the settle child says it was resumed.
+    expect(childrenOf(resumed).map((span) => [span.name, span.attributes])).toEqual([
+      ['tollgate.settle', { 'tollgate.resumed': true, 'tollgate.settlement': 'settled', 'x402.transaction': transaction }],
+    ])
   })
 })
 

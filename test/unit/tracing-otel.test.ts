@@ -9,7 +9,8 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { afterEach, describe, expect, it } from 'vitest'
 import { createTollgate, memoryStore, ConfigurationError, type TollgateConfig } from '../../src/index.js'
 import { carriesPayment } from '../../src/gate/gate-tracer.js'
-import { startPaymentSpan } from '../../src/gate/trace-payment.js'
+import { paymentAttributes, startPaymentSpan } from '../../src/gate/trace-payment.js'
+import type { VerifiedPayment } from '../../src/methods/payment-method.js'
 import { otelTracing } from '../../src/tracing/index.js'
 
 const exporter = new InMemorySpanExporter()
@@ -136,6 +137,13 @@ describe('the core', () => {
     expect(startPaymentSpan(undefined, request({ 'payment-signature': 'x' }), 'x')).toBeUndefined()
     startPaymentSpan(gateTracer, request({ 'x-payment': 'x' }), 'x')!.end()
     expect(only().attributes).toEqual({ 'tollgate.route': 'x' })
+  })
+
+  it("a payment's attributes: amount and asset; the payer only when the tracer allows it", () => {
+    const payment = { payer: '0x00000000000000000000000000000000000000b0', amount: '10000', asset: '0x00000000000000000000000000000000000000a5' } as VerifiedPayment
+    expect(paymentAttributes(payment, false)).toEqual({ 'x402.amount': '10000', 'x402.asset': payment.asset })
+    expect(paymentAttributes(payment, undefined)).toEqual({ 'x402.amount': '10000', 'x402.asset': payment.asset })
+    expect(paymentAttributes(payment, true)).toEqual({ 'x402.amount': '10000', 'x402.asset': payment.asset, 'x402.payer': payment.payer })
   })
 
   it('refuses a `tracing` that is not a tracer, listed with the other problems', () => {
