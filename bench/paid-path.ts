@@ -17,12 +17,14 @@ export interface PaidResult {
   ratio: number
   tollgateP50: number
   officialP50: number
+  /** tollgate with metrics (and a Postgres receipts ledger when available) over tollgate alone. */
+  observedRatio: number
   notes: string[]
 }
 
 const CONCURRENCY = 16
 
-export async function measurePaidPath(payments: number): Promise<PaidResult> {
+export async function measurePaidPath(payments: number, observedEnv: Record<string, string> = {}): Promise<PaidResult> {
   const chain = await startTestChain({ fundBuyers: 1_000_000_000n })
   const notes: string[] = []
   try {
@@ -32,6 +34,8 @@ export async function measurePaidPath(payments: number): Promise<PaidResult> {
     const env = { RPC_URL: chain.rpcUrl, TOKEN: chain.token, PAY_TO: chain.accounts.seller.address }
     const official = await run(chain, 'official @x402/express + x402Facilitator', 'express-official', { ...env, SETTLER_KEY: officialKey }, payments)
     const tollgate = await run(chain, 'tollgate localSettler', 'express-tollgate', { ...env, SETTLER_KEY: chain.keys.settler }, payments)
+    const observedName = `tollgate localSettler + metrics${observedEnv.DATABASE_URL ? ' + Postgres receipts' : ''}`
+    const observed = await run(chain, observedName, 'express-tollgate-observed', { ...env, ...observedEnv, SETTLER_KEY: chain.keys.settler }, payments)
     // RPC traffic per payment, counted in a separate small run through a counting proxy, so the
     // proxy's own cost never touches the timed figures above.
     const rpc: Record<string, number> = {}
@@ -44,23 +48,23 @@ export async function measurePaidPath(payments: number): Promise<PaidResult> {
         await proxy.close()
       }
     }
-    const rows: Row[] = [official, tollgate].map((r) => ({
+    const rows: Row[] = [official, tollgate, observed].map((r) => ({
       group: 'paid (anvil)',
       variant: r.variant,
       requestsPerSecond: r.perSecond,
       p50: r.p50,
       p99: r.p99,
       ratio: r.perSecond / official.perSecond,
-      note: `${r.ok}/${payments} paid, ${r.transfers} transfers; ${(r === official ? rpc.official : rpc.tollgate)?.toFixed(1)} RPC HTTP requests per payment`,
+      note: `${r.ok}/${payments} paid, ${r.transfers} transfers${r === observed ? '' : `; ${(r === official ? rpc.official : rpc.tollgate)?.toFixed(1)} RPC HTTP requests per payment`}`,
     }))
-    for (const r of [official, tollgate]) {
+    for (const r of [official, tollgate, observed]) {
       if (r.ok !== payments || r.transfers !== payments) notes.push(`${r.variant}: ${r.ok} of ${payments} answered 200 and ${r.transfers} transfers landed (statuses ${JSON.stringify(r.statuses)}).`)
     }
     notes.push(
       `Paid path: ${payments} distinct pre-signed payments per stack, ${CONCURRENCY} in flight, anvil automining one block per transaction ` +
         `(which bounds every stack's throughput here); RPC requests per payment: tollgate ${rpc.tollgate?.toFixed(2)}, official ${rpc.official?.toFixed(2)}.`,
     )
-    return { rows, ratio: tollgate.perSecond / official.perSecond, tollgateP50: tollgate.p50, officialP50: official.p50, notes }
+    return { rows, ratio: tollgate.perSecond / official.perSecond, tollgateP50: tollgate.p50, officialP50: official.p50, observedRatio: observed.perSecond / tollgate.perSecond, notes }
   } finally {
     await chain.stop()
   }

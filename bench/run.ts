@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { KeyRing } from '../src/prepaid/credential-keys.js'
+import { postgresAvailable, startPostgres } from '../test/support/postgres.js'
 import { redisAvailable, startRedis } from '../test/support/redis.js'
 import { startServer, type ChildServer } from './lib/child-server.js'
 import { load, type LoadResult } from './lib/load.js'
@@ -116,6 +117,21 @@ async function main() {
     met: dynamic === undefined ? null : dynamic >= 0.8,
   })
 
+  // 1c. What metrics and a receipts ledger cost on the challenge path (receipts are written only for settlements).
+  const db = postgresAvailable() ? await startPostgres() : undefined
+  const observedEnv: Record<string, string> = db ? { DATABASE_URL: db.connectionString } : {}
+  await group('challenge (express, metrics + receipts)', [
+    { variant: 'tollgate 402', scenario: 'express-tollgate', status: 402 },
+    { variant: `tollgate 402 with metrics${db ? ' + Postgres receipts' : ''}`, scenario: 'express-tollgate-observed', env: observedEnv, status: 402 },
+  ])
+  const observed = ratioOf('challenge (express, metrics + receipts)', `tollgate 402 with metrics${db ? ' + Postgres receipts' : ''}`)
+  targets.push({
+    name: 'challenge path with metrics + receipts (Express)',
+    goal: '≥ 0.95 × without them (≤ 5% cost)',
+    measured: `${fmt(observed)} × without${db ? '' : ' (metrics only: Postgres not installed)'}`,
+    met: observed === undefined ? null : observed >= 0.95,
+  })
+
   // 2. Prepaid path: calls on a valid credential.
   const secret = 'bench-prepaid-secret-of-at-least-32-bytes'
   const credential = new KeyRing([{ id: 'default', secret }]).sign({
@@ -146,7 +162,8 @@ async function main() {
   targets.push({ name: 'prepaid path, Redis store', goal: '≥ 0.5 × bare', measured: `${fmt(viaRedis)} × bare`, met: viaRedis === undefined ? null : viaRedis >= 0.5 })
 
   // 3. Paid path end to end on anvil.
-  const paid: PaidResult = await measurePaidPath(Number(process.env.BENCH_PAYMENTS ?? 300))
+  const paid: PaidResult = await measurePaidPath(Number(process.env.BENCH_PAYMENTS ?? 300), observedEnv)
+  await db?.stop()
   for (const r of paid.rows) rows.push(r)
   process.stdout.write(`${renderTable(paid.rows)}\n\n`)
   notes.push(...paid.notes)
@@ -155,6 +172,12 @@ async function main() {
     goal: '≥ 2 × the official stack, at an equal or lower p50',
     measured: `${fmt(paid.ratio)} × official; p50 ${fmt(paid.tollgateP50, 1)} ms vs ${fmt(paid.officialP50, 1)} ms`,
     met: paid.ratio >= 2 && paid.tollgateP50 <= paid.officialP50,
+  })
+  targets.push({
+    name: 'paid path with metrics + receipts',
+    goal: '≥ 0.95 × without them',
+    measured: `${fmt(paid.observedRatio)} × without${db ? '' : ' (metrics only: Postgres not installed)'}`,
+    met: paid.observedRatio >= 0.95,
   })
 
   // 4. Verification alone.

@@ -12,7 +12,9 @@ import { Redis } from 'ioredis'
 import { tollgate as expressTollgate } from '../../adapters/express.js'
 import { tollgate as fastifyTollgate } from '../../adapters/fastify.js'
 import { tollgate as koaTollgate } from '../../adapters/koa.js'
-import { createTollgate, localSettler, memoryStore, type Store, type TollgateConfig } from '../../src/index.js'
+import { combineHooks, createTollgate, localSettler, memoryStore, type Store, type TollgateConfig, type TollgateHooks } from '../../src/index.js'
+import { tollgateMetrics } from '../../src/metrics/index.js'
+import { postgresReceipts } from '../../src/receipts/index.js'
 import { prepaid } from '../../src/prepaid/index.js'
 import { redisStore } from '../../src/redis.js'
 import { officialExpressApp } from './official.js'
@@ -47,10 +49,23 @@ async function static402(): Promise<{ headers: Record<string, string>; text: str
   return { headers: decision.headers, text: JSON.stringify(decision.body) }
 }
 
-async function expressApp(paid: boolean): Promise<RequestListener> {
+/**
+ * What a production seller adds on the payment path: Prometheus metrics and a receipts ledger in
+ * Postgres (DATABASE_URL, started by the bench when Postgres is installed; metrics alone otherwise).
+ */
+async function observedHooks(): Promise<TollgateHooks> {
+  const metrics = tollgateMetrics()
+  const url = process.env.DATABASE_URL
+  if (!url) return metrics.hooks
+  const receipts = postgresReceipts({ connectionString: url, table: `receipts_${process.pid}` })
+  await receipts.migrate()
+  return combineHooks(metrics.hooks, receipts.hooks)
+}
+
+async function expressApp(paid: boolean, hooks?: TollgateHooks): Promise<RequestListener> {
   const app = express()
   if (paid) {
-    const gate = expressTollgate(config())
+    const gate = expressTollgate({ ...config(), ...(hooks ? { hooks } : {}) })
     app.get('/data', gate.paywall({ ...route, prepaid: process.env.PREPAID_SECRET !== undefined }), (_req, res) => res.json(body))
   } else app.get('/data', (_req, res) => res.json(body))
   return app
@@ -115,6 +130,7 @@ const scenarios: Record<string, () => Promise<RequestListener> | RequestListener
   'express-tollgate': () => expressApp(true),
   'express-official': () => officialExpressApp(body),
   'express-tollgate-dynamic': () => expressDynamicApp(),
+  'express-tollgate-observed': async () => expressApp(true, await observedHooks()),
   'fastify-bare': () => fastifyApp(false),
   'fastify-tollgate': () => fastifyApp(true),
   'koa-bare': () => koaApp(false),

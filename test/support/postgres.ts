@@ -37,6 +37,11 @@ function binDir(): string | undefined {
   return versions[0] ? join(root, versions[0], 'bin') : undefined
 }
 
+/** Whether the Postgres server binaries are installed (for callers that can do without, like the bench). */
+export function postgresAvailable(): boolean {
+  return binDir() !== undefined
+}
+
 /**
  * `true` when `suite` must skip: Postgres is missing and REQUIRE_POSTGRES is not set (it prints why).
  * With REQUIRE_POSTGRES=1, as in CI, a missing Postgres is an error, never a silent skip.
