@@ -20,7 +20,8 @@ import { DEFAULT_HOLD, type HoldPolicy, type PaymentDecision, type SettlementPol
 import { PayerSlots } from './payer-slots.js'
 import { preflightAnswer } from './preflight.js'
 import { chooseCandidates } from './choose-candidates.js'
-import type { GateSpan } from './gate-tracer.js'
+import type { GateSpan, GateTracer } from './gate-tracer.js'
+import { guardedTracer } from './guarded-tracer.js'
 import { paymentAttributes, startPaymentSpan, traceDecision } from './trace-payment.js'
 import { verifyStep } from './verify-step.js'
 import { createPass, type Candidate, type Resumed } from './payment-pass.js'
@@ -90,6 +91,7 @@ class Gate implements PaymentGate {
   private readonly clock: () => number
   private readonly challenges: RouteChallenges
   private readonly pricing: RoutePricing | undefined
+  private readonly tracer: GateTracer | undefined
   private readonly createdAt = new Date().toISOString()
   /** The first request's method and URL (origin and path): where an Express or Koa route is listed. */
   private seen: { method: string; url: string } | undefined
@@ -114,6 +116,7 @@ class Gate implements PaymentGate {
     // One per gate unless shared: a payer's held answers are bounded per gate at least.
     this.slots = options.pendingPerPayer ?? new PayerSlots(8)
     this.clock = options.clock ?? Date.now
+    this.tracer = options.tracing ? guardedTracer(options.tracing, this.logger) : undefined
     this.challenges = new RouteChallenges({ ...options, maxTimeoutSeconds })
     this.pricing = dynamic ? new RoutePricing(methods, dynamic, options.maxBodyBytes ?? PRICE_BODY_LIMIT_BYTES, this.logger) : undefined
   }
@@ -121,7 +124,7 @@ class Gate implements PaymentGate {
   async evaluate(request: RequestLike): Promise<PaymentDecision> {
     this.events ??= this.options.events ?? this.options.eventsFor?.(firstRequestLabel(request)) ?? noEvents
     const events = this.events
-    const tracer = this.options.tracing
+    const tracer = this.tracer
     const span = tracer ? startPaymentSpan(tracer, request, (this.label ??= this.options.name ?? firstRequestLabel(request))) : undefined
     if (!span) return this.told(request, events, await this.decide(request, events, undefined))
     const decision = await this.decide(request, events, span).catch((error: unknown) => {
@@ -224,7 +227,7 @@ class Gate implements PaymentGate {
     resumed?: Resumed,
   ): Promise<PaymentDecision> {
     const payer = payment.payer
-    span?.setAttributes(paymentAttributes(payment, this.options.tracing?.recordPayer))
+    span?.setAttributes(paymentAttributes(payment, this.tracer?.recordPayer))
     if (!this.slots.acquire(payer)) {
       // Nothing was charged by this presentation: a new payment frees its claim, a resumed one its served lock.
       await (resumed ? this.ledger.unlock(resumed.key) : this.guard.releaseQuietly(keys))

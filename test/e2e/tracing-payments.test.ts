@@ -21,6 +21,10 @@ const paywall = { amount: '0.01', network: 'base-sepolia' } as const
 let chain: TestChain
 let seller: Seller
 let untraced: Seller
+/** Sellers whose tracer throws: at start, or from every span call. */
+let brokenStart: Seller
+let brokenSpans: Seller
+const logged: string[] = []
 
 beforeAll(async () => {
   chain = await startTestChain({ fundBuyers: 0n })
@@ -35,11 +39,20 @@ beforeAll(async () => {
     settlerOptions: { receiptTimeoutMs: 300 },
   } as Partial<TollgateConfig>)
   untraced = await startSeller(chain, routes)
+  const fail = () => {
+    throw new Error('exporter bug')
+  }
+  const logger = { error: (message: string) => void logged.push(message) }
+  brokenStart = await startSeller(chain, routes, { tracing: { start: fail }, logger } as Partial<TollgateConfig>)
+  const span = { setAttributes: fail, child: fail, end: fail }
+  brokenSpans = await startSeller(chain, routes, { tracing: { start: () => span }, logger } as Partial<TollgateConfig>)
 }, 120_000)
 
 afterAll(async () => {
   await seller?.close()
   await untraced?.close()
+  await brokenStart?.close()
+  await brokenSpans?.close()
   await chain?.stop()
   await provider.shutdown()
 })
@@ -189,5 +202,19 @@ describe('without tracing', () => {
     expect(res.status).toBe(200)
     expect(settlementOf(res).transaction).toMatch(/^0x[0-9a-f]{64}$/)
     expect(exporter.getFinishedSpans()).toEqual([])
+  })
+})
+
+describe('a tracer that throws', () => {
+  it.each([
+    ['at start', () => brokenStart],
+    ['from every span call', () => brokenSpans],
+  ])('%s: the payment is served and settled, refusals keep their answers, and the failure is logged', async (_label, seller) => {
+    logged.length = 0
+    const res = await officialBuyer(chain, await freshBuyer(chain)).pay(`${seller().url}/content`)
+    expect(res.status).toBe(200)
+    expect(settlementOf(res).transaction).toMatch(/^0x[0-9a-f]{64}$/)
+    expect((await fetch(`${seller().url}/content`, { headers: { 'payment-signature': 'x' } })).status).toBe(400)
+    expect(logged).toContain('tollgate: tracing failed')
   })
 })
