@@ -73,3 +73,4 @@ export { rateLimits, forwardedFor, DEFAULT_LIMITS_PREFIX } from './limits/index.
 export type { ClientIp, RateLimitedVerdict, RateLimits, RateLimitsOptions, RateWindow } from './limits/index.js'
 export { riskEngine, parsePaymentSecure, parseRiskSession } from './risk/index.js'
 export type { RiskDecision, RiskEngine, RiskEngineOptions, RiskEvidence, RiskInput, PaymentSecure } from './risk/index.js'
+export type { GateSpan, GateTracer, TraceAttributes } from './gate/gate-tracer.js'

@@ -10,6 +10,7 @@ import type { PendingSettlement } from '../settlement/pending-record.js'
 import type { HoldPolicy, HttpAnswer, PaymentPass, SettleOutcome, SettlementPolicy } from './decision.js'
 import { settlementHeaders } from './settlement-header.js'
 import { SpanNames, type GateSpan, type TraceAttributes } from './gate-tracer.js'
+import { paymentKeyOf } from '../hooks/payment-key.js'
 
 export type Candidate = { method: PaymentMethod; requirement: RequirementPair } & Extract<Inspection<unknown>, { kind: 'match' }>
 
@@ -50,7 +51,7 @@ export function createPass(parts: PassParts): PaymentPass {
   const network = x402Version === 2 ? payment.network : payment.networkName
   const events = parts.events ?? noEvents
   const startedAt = parts.startedAt ?? parts.clock()
-  const paymentKey = [...new Set(keys)].sort().join('|')
+  const paymentKey = paymentKeyOf(keys)
   const about = () => ({
     payer: payment.payer,
     payTo: payment.payTo,
