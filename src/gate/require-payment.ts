@@ -234,7 +234,7 @@ class Gate implements PaymentGate {
       this.logger.warn?.('tollgate: payer has too many payments in progress', { payer, limit: this.slots.limit })
       return this.reject(429, Reason.tooManyPending, `at most ${this.slots.limit} payments of one payer may be in progress at once`, challenge)
     }
-    if (!resumed) events.verified({ request, payment })
+    if (!resumed) events.verified({ request, payment, latencyMs: this.clock() - startedAt })
     return createPass({
       candidate,
       payment,

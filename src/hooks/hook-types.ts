@@ -73,6 +73,8 @@ export interface VerifiedEvent extends RouteEvent {
   request: RequestLike
   /** A copy of what the handler sees as the payment. */
   payment: VerifiedPayment
+  /** From receiving the payment to its verification: the replay claim, `authorize` hooks and the chain checks. */
+  latencyMs: number
 }
 
 /** What a settlement is about, as the buyer's payment said and verification confirmed. */

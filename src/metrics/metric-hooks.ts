@@ -19,8 +19,10 @@ export function metricHooks(m: PaymentMetrics): TollgateHooks {
   return {
     onChallenge: (e) => m.challenges.inc({ route: e.route }),
     onRejected: (e) => m.rejected.inc({ route: e.route, reason: e.reason }),
-    onVerified: (e) =>
-      m.verified.inc({ route: e.route, network: e.payment.networkName, scheme: e.payment.scheme, version: version(e.payment.x402Version) }),
+    onVerified: (e) => {
+      m.verified.inc({ route: e.route, network: e.payment.networkName, scheme: e.payment.scheme, version: version(e.payment.x402Version) })
+      m.verifySeconds.observe({ route: e.route, network: e.payment.networkName }, e.latencyMs / 1000)
+    },
     onSettled: (e) => {
       m.settled.inc({ ...paymentLabels(e), resumed: String(e.resumed) })
       m.settleSeconds.observe({ route: e.route, network: e.networkName, outcome: 'settled' }, e.latencyMs / 1000)

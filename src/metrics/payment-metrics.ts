@@ -27,6 +27,13 @@ export function paymentMetrics(registry: Registry, prefix: string, buckets: read
       buckets: [...buckets],
       registers,
     }),
+    verifySeconds: new Histogram<'route' | 'network'>({
+      name: prefix + 'verification_duration_seconds',
+      help: 'From receiving the payment to its verification (replay claim, authorize hooks and chain checks).',
+      labelNames: ['route', 'network'],
+      buckets: [...buckets],
+      registers,
+    }),
     prepaidIssued: counter('prepaid_issued_total', 'Prepaid credentials sold.', ['route', 'package']),
     prepaidSpends: counter('prepaid_spends_total', 'Requests served on a prepaid credential.', ['route', 'package']),
     prepaidCalls: counter('prepaid_calls_spent_total', 'Calls taken from prepaid credentials.', ['route', 'package']),

@@ -155,6 +155,12 @@ describe('a known sequence of payments, then one scrape', () => {
       [outcome('content', 'unknown')]: 1,
       [outcome(purchase, 'settled')]: 1,
     })
+    // One verification-duration observation per verified payment, labelled like the counter (minus scheme and version).
+    expect(series(samples, 'tollgate_verification_duration_seconds_count')).toEqual({
+      [key({ network: 'base-sepolia', route: 'content' })]: 3,
+      [key({ network: 'base-sepolia', route: 'cancelled' })]: 1,
+      [key({ network: 'base-sepolia', route: purchase })]: 1,
+    })
     expect(series(samples, 'tollgate_prepaid_issued_total')).toEqual({ 'package=two,route=/prepaid': 1 })
     expect(series(samples, 'tollgate_prepaid_spends_total')).toEqual({ 'package=two,route=content': 2 })
     expect(series(samples, 'tollgate_prepaid_calls_spent_total')).toEqual({ 'package=two,route=content': 2 })

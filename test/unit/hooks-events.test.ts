@@ -70,7 +70,7 @@ describe('createGateEvents: observing hooks', () => {
     })
     expect(events.challenge({ request })).toBeUndefined()
     expect(events.rejected({ request, status: 409, reason: 'payment_already_used' })).toBeUndefined()
-    expect(events.verified({ request, payment })).toBeUndefined()
+    expect(events.verified({ request, payment, latencyMs: 1 })).toBeUndefined()
     await drain()
     expect(reached).toEqual(['route hook still ran'])
     expect(lines.map((l) => [l.level, l.message, l.fields?.error])).toEqual([
@@ -112,7 +112,7 @@ describe('createGateEvents: observing hooks', () => {
       logger,
     })
     const live = { ...payment }
-    events.verified({ request, payment: live })
+    events.verified({ request, payment: live, latencyMs: 1 })
     await drain()
     expect(seenByRoute).toBe('10000')
     expect(live.amount).toBe('10000')
