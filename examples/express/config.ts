@@ -20,6 +20,8 @@ export interface ExampleConfig {
   port: number
   /** Postgres for the receipts ledger (DATABASE_URL); absent: no ledger. */
   databaseUrl?: string
+  /** A risk engine consulted before any chain read (RISK_ENGINE_URL); absent: none. */
+  riskEngineUrl?: string
 }
 
 export class ExampleConfigError extends Error {
@@ -69,6 +71,8 @@ export function readExampleConfig(env: ExampleEnv): ExampleConfig {
 
   const databaseUrl = value('DATABASE_URL')
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must be a postgres:// connection string')
+  const riskEngineUrl = value('RISK_ENGINE_URL')
+  if (riskEngineUrl !== undefined && !/^https?:\/\//.test(riskEngineUrl)) problems.push('RISK_ENGINE_URL must be an http(s) URL')
 
   if (problems.length > 0) throw new ExampleConfigError(problems)
   return {
@@ -80,6 +84,7 @@ export function readExampleConfig(env: ExampleEnv): ExampleConfig {
     host,
     port,
     ...(databaseUrl ? { databaseUrl } : {}),
+    ...(riskEngineUrl ? { riskEngineUrl } : {}),
   }
 }
 

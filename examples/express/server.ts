@@ -2,19 +2,21 @@
  * A seller that charges 0.01 USDC for GET /weather with x402 (both protocol generations), settling
  * each payment itself from SETTLER_PRIVATE_KEY's account, run as in production: Prometheus metrics
  * at /metrics, a load balancer's /health, per-payer rate limits, and (with DATABASE_URL) a receipts
- * ledger in Postgres. /health, /metrics and /.well-known/x402 are free.
+ * ledger in Postgres, (with RISK_ENGINE_URL) a risk engine asked before any chain read, and
+ * OpenTelemetry spans once an SDK is registered. /health, /metrics and /.well-known/x402 are free.
  *
- *   PAY_TO=0x… SETTLER_PRIVATE_KEY=0x… RPC_URL=https://sepolia.base.org [DATABASE_URL=postgres://…] npx tsx examples/express/server.ts
+ *   PAY_TO=0x… SETTLER_PRIVATE_KEY=0x… RPC_URL=https://sepolia.base.org [DATABASE_URL=postgres://…] [RISK_ENGINE_URL=https://…] npx tsx examples/express/server.ts
  */
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import express from 'express'
 // A real app imports these from 'tollgate/express', 'tollgate', 'tollgate/metrics', 'tollgate/health' and 'tollgate/receipts'.
 import { localSettler, serveAnswer, tollgate } from '../../adapters/express.js'
-import { combineHooks, memoryStore, rateLimits } from '../../src/index.js'
+import { combineHooks, memoryStore, rateLimits, riskEngine } from '../../src/index.js'
 import { tollgateHealth } from '../../src/health/index.js'
 import { tollgateMetrics } from '../../src/metrics/index.js'
 import { postgresReceipts } from '../../src/receipts/index.js'
+import { otelTracing } from '../../src/tracing/index.js'
 import { readExampleConfig, type ExampleEnv } from './config.js'
 import { runAsProgram } from './run-cli.js'
 
@@ -36,7 +38,8 @@ export async function startExampleServer(env: ExampleEnv = process.env): Promise
   const metrics = tollgateMetrics({ settler, core: () => gate.core })
   const health = tollgateHealth({ store, settler })
   const limits = rateLimits({ store, perPayer: { requests: 60, windowMs: 60_000 } })
-  const receipts = config.databaseUrl ? postgresReceipts({ connectionString: config.databaseUrl }) : undefined
+  const risk = config.riskEngineUrl ? riskEngine({ url: config.riskEngineUrl }) : undefined
+  const receipts = config.databaseUrl ? postgresReceipts({ connectionString: config.databaseUrl, ...(risk ? { evidence: risk.evidenceFor } : {}) }) : undefined
   await receipts?.migrate()
 
   const gate = tollgate({
@@ -45,7 +48,10 @@ export async function startExampleServer(env: ExampleEnv = process.env): Promise
     store,
     // Charge in another EIP-3009 token than the network's USDC when TOKEN_ADDRESS is set.
     ...(config.token ? { networks: [{ name: network, asset: config.token }] } : {}),
-    hooks: combineHooks(limits.hooks, metrics.hooks, health.hooks, receipts?.hooks),
+    // Limits first: a flood is refused before it costs risk-engine calls.
+    hooks: combineHooks(limits.hooks, risk?.hooks, metrics.hooks, health.hooks, receipts?.hooks),
+    // Spans for paid requests: a no-op until an OpenTelemetry SDK is registered.
+    tracing: otelTracing(),
   })
 
   const app = express()

@@ -7,6 +7,7 @@ import { decodeHeader } from '../support/payments.js'
 import { makeV2Fetch } from '../support/v2-buyer.js'
 import { exampleEnv } from '../support/example-env.js'
 import { requirePostgresOrSkip, startPostgres } from '../support/postgres.js'
+import { startRiskService } from './risk-service.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const BASE_SEPOLIA_USDC = '0x036CbD53842c5426634e7929541eC2318f3dCF7e'
@@ -136,6 +137,29 @@ describe.skipIf(skipPostgres)('the Express example seller with DATABASE_URL', ()
       await db.stop()
     }
   }, 120_000)
+})
+
+describe('the Express example seller with RISK_ENGINE_URL', () => {
+  it('asks the risk engine before any chain read: a denied payer gets 403 risk_denied and is not charged; an allowed one pays', async () => {
+    const risk = await startRiskService()
+    const guarded = await startExampleServer({ ...exampleEnv(chain), RISK_ENGINE_URL: risk.url })
+    try {
+      const [denied, allowed] = [chain.accounts.buyers[2]!, chain.accounts.buyers[3]!]
+      risk.answers.set(denied.address.toLowerCase(), 'deny')
+      const before = await chain.balanceOf(denied.address)
+      const refused = await makeV2Fetch(denied, { network: 'eip155:84532', asset: chain.token })(`${guarded.url}/weather`)
+      expect(refused.status).toBe(403)
+      expect(await refused.json()).toMatchObject({ error: 'risk_denied' })
+      expect(await chain.balanceOf(denied.address)).toBe(before)
+
+      const paid = await makeV2Fetch(allowed, { network: 'eip155:84532', asset: chain.token })(`${guarded.url}/weather`)
+      expect(paid.status).toBe(200)
+      expect(risk.inputs.map((input) => String(input.payment?.payer).toLowerCase())).toEqual([denied.address.toLowerCase(), allowed.address.toLowerCase()])
+    } finally {
+      await guarded.close()
+      await risk.close()
+    }
+  })
 })
 
 describe('the Express example seller refuses a bad environment', () => {
