@@ -28,23 +28,8 @@ export { decodePaymentHeader, encodeJsonHeader, MAX_HEADER_BYTES } from './proto
 export { EXPOSED_HEADERS } from './protocol/wire-types.js'
 export type { PaymentRequiredV1, PaymentRequiredV2, RequirementV1, RequirementV2, SettleResponse, X402Version } from './protocol/wire-types.js'
 export type { RequestLike } from './http/request-like.js'
-export type {
-  AuthorizeEvent,
-  AuthorizeVerdict,
-  ChallengeEvent,
-  PrepaidExhaustedEvent,
-  PrepaidIssuedEvent,
-  PrepaidRevokedEvent,
-  PrepaidSpentEvent,
-  PresentedPayment,
-  RejectedEvent,
-  RouteEvent,
-  SettledEvent,
-  SettlementFailedEvent,
-  SettlementFields,
-  TollgateHooks,
-  VerifiedEvent,
-} from './hooks/hook-types.js'
+// Every hook event and verdict type (TollgateHooks, SettledEvent, AuthorizeVerdict, …).
+export type * from './hooks/hook-types.js'
 export type { Dynamic, PayToFunction, PriceContext, PriceFunction } from './gate/dynamic-terms.js'
 export { PRICE_BODY_LIMIT_BYTES } from './gate/dynamic-terms.js'
 export { DISCOVERY_PATH, serveDiscovery } from './discovery/index.js'

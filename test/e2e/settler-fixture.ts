@@ -1,4 +1,4 @@
-import { getAddress, toHex, type Address, type Hex, type PrivateKeyAccount } from 'viem'
+import { toHex, type Address, type Hex, type PrivateKeyAccount } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import type { Logger } from '../../src/logger.js'
 import { settleAuthorization, verifyAuthorization, type ChainTerms, type EvmProof } from '../../src/methods/evm-exact/verify-authorization.js'
@@ -7,6 +7,7 @@ import { localSettler, type LocalSettler } from '../../src/settlers/local-settle
 import type { LocalSettlerOptions } from '../../src/settlers/settler-options.js'
 import type { TestChain } from '../support/chain.js'
 import { signAuthorization, type ExactEvmPayload } from '../support/payments.js'
+import { proofOf as proofFromWire } from '../../src/methods/evm-exact/inspect-payment.js'
 
 /** What the settler tests charge per payment (0.10 of a 6-decimal token). */
 export const PRICE = 100_000n
@@ -91,16 +92,5 @@ export async function settlerFixture(chain: TestChain, options: Partial<LocalSet
 }
 
 export function proofOf(payload: ExactEvmPayload): EvmProof {
-  const a = payload.authorization
-  return {
-    signature: payload.signature,
-    authorization: {
-      from: getAddress(a.from),
-      to: getAddress(a.to),
-      value: BigInt(a.value),
-      validAfter: BigInt(a.validAfter),
-      validBefore: BigInt(a.validBefore),
-      nonce: a.nonce.toLowerCase() as Hex,
-    },
-  }
+  return proofFromWire(payload.authorization, payload.signature)
 }

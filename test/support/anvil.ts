@@ -4,6 +4,7 @@ import { createServer } from 'node:net'
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { waitForExit } from './child-exit.js'
 
 export interface Anvil {
   rpcUrl: string
@@ -67,17 +68,6 @@ async function rpc<T>(rpcUrl: string, method: string, params: unknown[] = []): P
   const json = (await res.json()) as { result?: T; error?: { message: string } }
   if (json.error) throw new Error(`${method}: ${json.error.message}`)
   return json.result as T
-}
-
-function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true)
-  return new Promise((done) => {
-    const timer = setTimeout(() => done(false), ms)
-    child.once('exit', () => {
-      clearTimeout(timer)
-      done(true)
-    })
-  })
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {

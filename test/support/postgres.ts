@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { freePort } from './anvil.js'
+import { exited, waitForExit } from './child-exit.js'
 
 /** A private Postgres cluster in a temp dir, on a free 127.0.0.1 port, trust auth, owned by the test. */
 export interface TestPostgres {
@@ -71,21 +72,6 @@ function installExitHook(): void {
   // SIGQUIT: immediate shutdown, the postmaster takes its backends with it (SIGKILL would orphan them).
   process.on('exit', () => {
     for (const child of live) child.kill('SIGQUIT')
-  })
-}
-
-function exited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null
-}
-
-function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (exited(child)) return Promise.resolve(true)
-  return new Promise((done) => {
-    const timer = setTimeout(() => done(false), ms)
-    child.once('exit', () => {
-      clearTimeout(timer)
-      done(true)
-    })
   })
 }
 

@@ -4,6 +4,7 @@ import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from './anvil.js'
+import { exited, waitForExit } from './child-exit.js'
 
 export interface TestRedis {
   url: string
@@ -65,21 +66,6 @@ function ping(port: number): Promise<boolean> {
     socket.on('data', (chunk) => {
       answer += chunk.toString('latin1')
       if (answer.includes('\r\n')) done(answer.startsWith('+PONG'))
-    })
-  })
-}
-
-function exited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null
-}
-
-function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (exited(child)) return Promise.resolve(true)
-  return new Promise((done) => {
-    const timer = setTimeout(() => done(false), ms)
-    child.once('exit', () => {
-      clearTimeout(timer)
-      done(true)
     })
   })
 }

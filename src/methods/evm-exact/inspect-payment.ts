@@ -35,17 +35,7 @@ export function inspectEvmPayment(terms: EvmTerms, envelope: PaymentEnvelope, no
     return { kind: 'malformed', detail: `payload.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}` }
   }
   const { authorization: a, signature } = parsed.data
-  const proof: EvmProof = {
-    signature: signature as Hex,
-    authorization: {
-      from: getAddress(a.from),
-      to: getAddress(a.to),
-      value: BigInt(a.value),
-      validAfter: BigInt(a.validAfter),
-      validBefore: BigInt(a.validBefore),
-      nonce: a.nonce.toLowerCase() as Hex,
-    },
-  }
+  const proof = proofOf(a, signature)
   return { kind: 'match', proof, replayKeys: [evmReplayKey(terms, proof)], replayTtlMs: claimLifetimeMs(proof.authorization.validBefore, nowMs) }
 }
 
@@ -57,4 +47,22 @@ export function evmReplayKey(terms: EvmTerms, proof: EvmProof): string {
 
 function sameAddress(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase()
+}
+
+/** An EIP-3009 proof from its wire form (decimal strings, any address case), as verification and settlement use it. */
+export function proofOf(
+  a: { from: string; to: string; value: string; validAfter: string; validBefore: string; nonce: string },
+  signature: string,
+): EvmProof {
+  return {
+    signature: signature as Hex,
+    authorization: {
+      from: getAddress(a.from),
+      to: getAddress(a.to),
+      value: BigInt(a.value),
+      validAfter: BigInt(a.validAfter),
+      validBefore: BigInt(a.validBefore),
+      nonce: a.nonce.toLowerCase() as Hex,
+    },
+  }
 }
