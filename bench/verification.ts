@@ -7,7 +7,7 @@
 import { recoverTypedDataAddress, type Address, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { evmExact, NetworkRegistry, type EvmChain, type EvmSettler, type RequestLike } from '../src/index.js'
-import { authorizationTypedData } from '../src/methods/evm-exact/typed-data.js'
+import { authorizationTypedData } from '../src/chains/evm/exact/typed-data.js'
 import { readPayment } from '../src/protocol/read-payment.js'
 
 const token = { address: '0x036CbD53842c5426634e7929541eC2318f3dCF7e' as Address, name: 'USDC', version: '2', decimals: 6 }

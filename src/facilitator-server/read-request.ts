@@ -1,8 +1,8 @@
 import { getAddress, isAddress, isAddressEqual } from 'viem'
 import { z } from 'zod'
 import { Reason, type ReasonCode } from '../errors/reasons.js'
-import type { EvmTerms } from '../methods/evm-exact/evm-terms.js'
-import type { EvmNetwork, TokenInfo } from '../networks/evm-network.js'
+import type { EvmTerms } from '../chains/evm/exact/evm-terms.js'
+import type { EvmNetwork, TokenInfo } from '../chains/evm/network/evm-network.js'
 import { describeIssues, envelopeV1Schema, envelopeV2Schema, requirementV2Schema, uintString } from '../protocol/payment-schemas.js'
 import type { PaymentEnvelope } from '../protocol/read-payment.js'
 

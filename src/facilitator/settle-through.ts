@@ -1,7 +1,7 @@
 import type { Address } from 'viem'
 import { Reason, type ReasonCode } from '../errors/reasons.js'
 import { redactUrl, redactUrls } from '../errors/redact.js'
-import type { EvmProof } from '../methods/evm-exact/verify-authorization.js'
+import type { EvmProof } from '../chains/evm/exact/verify-authorization.js'
 import type { Settlement } from '../methods/payment-method.js'
 import type { FacilitatorRequest } from './facilitator-wire.js'
 import type { FacilitatorClient } from './http-facilitator.js'

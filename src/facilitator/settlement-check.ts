@@ -1,6 +1,6 @@
 import { createPublicClient, http, parseAbi, type Address, type Hex, type PublicClient } from 'viem'
 import { redactUrl, redactUrls } from '../errors/redact.js'
-import type { EvmNetwork } from '../networks/evm-network.js'
+import type { EvmNetwork } from '../chains/evm/network/evm-network.js'
 
 /** What the chain says about an authorization whose settlement outcome is not known. */
 export type AuthorizationOutcome =

@@ -1,5 +1,5 @@
 import { redactUrls } from '../errors/redact.js'
-import type { EvmSettler, GasStatus } from '../settlers/evm-chain.js'
+import type { EvmSettler, GasStatus } from '../chains/evm/settler/evm-chain.js'
 import { worst, type GasHealth, type NetworkGas, type PartStatus } from './health-report.js'
 import { within } from './within.js'
 

@@ -2,7 +2,7 @@ import type { ReasonCode } from '../errors/reasons.js'
 import type { PaymentEnvelope } from '../protocol/read-payment.js'
 import type { RequirementV1, RequirementV2, X402Version } from '../protocol/wire-types.js'
 import type { PendingSettlement } from '../settlement/pending-record.js'
-import type { Verdict } from '../settlement/resolve-authorization.js'
+import type { Verdict } from '../chains/evm/resolve-authorization.js'
 import type { TermsChange } from '../gate/dynamic-terms.js'
 
 /** What a challenge needs to describe the resource being sold. */

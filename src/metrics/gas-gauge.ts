@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from 'prom-client'
-import type { GasStatus } from '../settlers/evm-chain.js'
+import type { GasStatus } from '../chains/evm/settler/evm-chain.js'
 
 /** What the gauge reads: a `localSettler(...)` (or any settler with `gasStatus()`). */
 export interface GasSource {

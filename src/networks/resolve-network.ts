@@ -1,7 +1,7 @@
 import { isAddress } from 'viem'
 import { ConfigurationError } from '../errors/tollgate-error.js'
-import type { EvmNetwork, NetworkDefinition, TokenInfo } from './evm-network.js'
-import { knownNetworks } from './network-table.js'
+import type { EvmNetwork, NetworkDefinition, TokenInfo } from '../chains/evm/network/evm-network.js'
+import { knownNetworks } from '../chains/evm/network/network-table.js'
 
 /** Looks networks up by v1 name, seller name or CAIP-2 id, with the seller's definitions layered over the table. */
 export class NetworkRegistry {

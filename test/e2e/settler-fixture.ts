@@ -1,13 +1,13 @@
 import { toHex, type Address, type Hex, type PrivateKeyAccount } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import type { Logger } from '../../src/logger.js'
-import { settleAuthorization, verifyAuthorization, type ChainTerms, type EvmProof } from '../../src/methods/evm-exact/verify-authorization.js'
+import { settleAuthorization, verifyAuthorization, type ChainTerms, type EvmProof } from '../../src/chains/evm/exact/verify-authorization.js'
 import { NetworkRegistry } from '../../src/networks/resolve-network.js'
-import { localSettler, type LocalSettler } from '../../src/settlers/local-settler.js'
-import type { LocalSettlerOptions } from '../../src/settlers/settler-options.js'
+import { localSettler, type LocalSettler } from '../../src/chains/evm/settler/local-settler.js'
+import type { LocalSettlerOptions } from '../../src/chains/evm/settler/settler-options.js'
 import type { TestChain } from '../support/chain.js'
 import { signAuthorization, type ExactEvmPayload } from '../support/payments.js'
-import { proofOf as proofFromWire } from '../../src/methods/evm-exact/inspect-payment.js'
+import { proofOf as proofFromWire } from '../../src/chains/evm/exact/inspect-payment.js'
 
 /** What the settler tests charge per payment (0.10 of a 6-decimal token). */
 export const PRICE = 100_000n

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { NonceSequencer } from '../../src/settlers/nonce-sequencer.js'
+import { NonceSequencer } from '../../src/chains/evm/settler/nonce-sequencer.js'
 
 describe('NonceSequencer', () => {
   it('hands concurrent senders consecutive nonces, asking the chain once', async () => {

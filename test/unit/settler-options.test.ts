@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { ConfigurationError } from '../../src/errors/tollgate-error.js'
-import { localSettler, type LocalSettlerOptions } from '../../src/settlers/local-settler.js'
+import { localSettler, type LocalSettlerOptions } from '../../src/chains/evm/settler/local-settler.js'
 
 /** localSettler checks every option at construction and reports every problem in one ConfigurationError. */
 

@@ -1,8 +1,8 @@
 import fc from 'fast-check'
 import { HttpRequestError, RpcRequestError, TimeoutError, TransactionRejectedRpcError } from 'viem'
 import { describe, expect, it } from 'vitest'
-import { bumpFees } from '../../src/settlers/pending-ledger.js'
-import { classifySendError } from '../../src/settlers/rpc-errors.js'
+import { bumpFees } from '../../src/chains/evm/settler/pending-ledger.js'
+import { classifySendError } from '../../src/chains/evm/settler/rpc-errors.js'
 
 /**
  * How a failed eth_sendRawTransaction is read. Node messages are those of anvil, geth, Nethermind,

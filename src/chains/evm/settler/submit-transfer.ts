@@ -1,6 +1,6 @@
 import { keccak256, type Address, type Hex, type PrivateKeyAccount } from 'viem'
-import type { AuthorizationOutcome } from '../facilitator/settlement-check.js'
-import type { Logger } from '../logger.js'
+import type { AuthorizationOutcome } from '../../../facilitator/settlement-check.js'
+import type { Logger } from '../../../logger.js'
 import type { ChainRpc, Fees } from './chain-rpc.js'
 import type { TransferOutcome } from './evm-chain.js'
 import type { PendingFate, PendingSource, SentCopy, TrackedTx } from './pending-ledger.js'

@@ -1,6 +1,6 @@
 import type { Address, Hex } from 'viem'
-import type { AuthorizationOutcome } from '../facilitator/settlement-check.js'
-import type { EvmNetwork } from '../networks/evm-network.js'
+import type { AuthorizationOutcome } from '../../../facilitator/settlement-check.js'
+import type { EvmNetwork } from '../network/evm-network.js'
 
 export interface Eip3009Authorization {
   from: Address

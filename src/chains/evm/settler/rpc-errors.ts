@@ -1,5 +1,5 @@
 import { BaseError, HttpRequestError, RpcRequestError, TimeoutError } from 'viem'
-import { redactUrls } from '../errors/redact.js'
+import { redactUrls } from '../../../errors/redact.js'
 
 /**
  * True when the endpoint could not be reached or did not answer in time, as opposed to a node

@@ -1,6 +1,6 @@
 import type { Address, Hex } from 'viem'
-import { redactUrls } from '../errors/redact.js'
-import type { AuthorizationOutcome, SettlementCheck } from '../facilitator/settlement-check.js'
+import { redactUrls } from '../../../errors/redact.js'
+import type { AuthorizationOutcome, SettlementCheck } from '../../../facilitator/settlement-check.js'
 import type { ChainRpc } from './chain-rpc.js'
 import type { PendingLedger } from './pending-ledger.js'
 import { errorDetail } from './rpc-errors.js'

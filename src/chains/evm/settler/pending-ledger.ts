@@ -1,5 +1,5 @@
 import type { Address, Hex } from 'viem'
-import type { Logger } from '../logger.js'
+import type { Logger } from '../../../logger.js'
 import type { ChainRpc, Fees, MinedReceipt } from './chain-rpc.js'
 import type { SendAnswer } from './rpc-errors.js'
 

@@ -1,5 +1,5 @@
 import type { Address } from 'viem'
-import type { Eip3009Authorization } from '../../settlers/evm-chain.js'
+import type { Eip3009Authorization } from '../settler/evm-chain.js'
 
 export const transferWithAuthorizationTypes = {
   TransferWithAuthorization: [

@@ -1,7 +1,7 @@
 import type { Hex } from 'viem'
-import { ConfigurationError } from '../errors/tollgate-error.js'
-import type { Logger } from '../logger.js'
-import { guardedLogger, silentLogger } from '../logger.js'
+import { ConfigurationError } from '../../../errors/tollgate-error.js'
+import type { Logger } from '../../../logger.js'
+import { guardedLogger, silentLogger } from '../../../logger.js'
 
 export interface LocalSettlerOptions {
   /** The key of the account that submits settlements and pays their gas. */

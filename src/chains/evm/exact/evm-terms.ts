@@ -1,9 +1,9 @@
 import { getAddress, isAddress, type Address } from 'viem'
-import { ConfigurationError } from '../../errors/tollgate-error.js'
-import { parseAmount, type Price } from '../../money/parse-amount.js'
-import type { EvmNetwork, TokenInfo } from '../../networks/evm-network.js'
-import { tokenProblems, type NetworkRegistry } from '../../networks/resolve-network.js'
-import type { EvmSettler } from '../../settlers/evm-chain.js'
+import { ConfigurationError } from '../../../errors/tollgate-error.js'
+import { parseAmount, type Price } from '../../../money/parse-amount.js'
+import type { EvmNetwork, TokenInfo } from '../network/evm-network.js'
+import { tokenProblems, type NetworkRegistry } from '../../../networks/resolve-network.js'
+import type { EvmSettler } from '../settler/evm-chain.js'
 
 export interface EvmExactOptions {
   /** 'base-sepolia', 'eip155:84532' or a network defined in the gate's `networks`. */

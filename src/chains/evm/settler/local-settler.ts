@@ -1,6 +1,6 @@
 import { privateKeyToAccount } from 'viem/accounts'
-import { ConfigurationError } from '../errors/tollgate-error.js'
-import type { EvmNetwork } from '../networks/evm-network.js'
+import { ConfigurationError } from '../../../errors/tollgate-error.js'
+import type { EvmNetwork } from '../network/evm-network.js'
 import type { EvmSettler, GasStatus } from './evm-chain.js'
 import { RpcChain } from './rpc-chain.js'
 import { settlerAccount } from './settler-account.js'

@@ -1,4 +1,4 @@
-import type { RequirementPair, ResourceContext } from '../payment-method.js'
+import type { RequirementPair, ResourceContext } from '../../../methods/payment-method.js'
 import type { EvmTerms } from './evm-terms.js'
 
 /**

@@ -1,5 +1,5 @@
 import type { Address } from 'viem'
-import type { Logger } from '../logger.js'
+import type { Logger } from '../../../logger.js'
 import type { GasStatus } from './evm-chain.js'
 import { errorDetail } from './rpc-errors.js'
 

@@ -1,8 +1,8 @@
 import type { Address, Hex } from 'viem'
-import { Reason, type ReasonCode } from '../errors/reasons.js'
-import type { AuthorizationOutcome, SettlementCheck } from '../facilitator/settlement-check.js'
-import type { Eip3009Authorization, EvmChain } from '../settlers/evm-chain.js'
-import type { PendingSettlement } from './pending-record.js'
+import { Reason, type ReasonCode } from '../../errors/reasons.js'
+import type { AuthorizationOutcome, SettlementCheck } from '../../facilitator/settlement-check.js'
+import type { Eip3009Authorization, EvmChain } from './settler/evm-chain.js'
+import type { PendingSettlement } from '../../settlement/pending-record.js'
 
 /** What the chain proves about a pending settlement. */
 export type Verdict =
