@@ -180,13 +180,14 @@ async function main() {
     met: paid.observedRatio >= 0.95,
   })
 
-  // 4. Verification alone.
+  // 4. Verification alone: tollgate's whole local check against viem's bare recovery of the same proof.
   const verification = await measureVerification(Math.max(4, SECONDS / 2))
+  const speedup = verification.tollgatePerSecond / verification.recoverPerSecond
   notes.push(
-    `Verification alone: tollgate ${verification.tollgatePerSecond.toFixed(0)}/s, viem recoverTypedDataAddress ${verification.recoverPerSecond.toFixed(0)}/s: ` +
-      `tollgate costs ${verification.costRatio.toFixed(2)} × the bare recovery (chain reads excluded).`,
+    `Verification alone: tollgate ${verification.tollgatePerSecond.toFixed(0)}/s (libsecp256k1 ${verification.native ? 'loaded' : 'NOT loaded: pure-JS fallback'}), ` +
+      `viem recoverTypedDataAddress ${verification.recoverPerSecond.toFixed(0)}/s (chain reads excluded).`,
   )
-  targets.push({ name: 'verification alone', goal: '≤ 1.3 × bare signature recovery', measured: `${fmt(verification.costRatio)} ×`, met: verification.costRatio <= 1.3 })
+  targets.push({ name: 'verification alone', goal: '≥ 10 × viem recoverTypedDataAddress', measured: `${fmt(speedup)} ×`, met: speedup >= 10 })
 
   notes.push(`Whole run: ${((Date.now() - started) / 1000).toFixed(0)} s, ${SECONDS} s per scenario (BENCH_SECONDS).`)
   const results = renderResults(rows, targets, notes.map((n) => `- ${n}`))

@@ -1,4 +1,4 @@
-import { isAddressEqual, recoverTypedDataAddress, type Hex } from 'viem'
+import { isAddressEqual, type Hex } from 'viem'
 import { Reason, type ReasonCode } from '../../../errors/reasons.js'
 import { redactUrls } from '../../../errors/redact.js'
 import { ChainUnavailableError } from '../../../errors/tollgate-error.js'
@@ -6,7 +6,7 @@ import type { X402Version } from '../../../protocol/wire-types.js'
 import type { Eip3009Authorization, EvmChain } from '../settler/evm-chain.js'
 import type { Settlement, Verification, VerifiedPayment } from '../../../methods/payment-method.js'
 import type { EvmTerms } from './evm-terms.js'
-import { authorizationTypedData } from './typed-data.js'
+import { authorizationDigest, recoverSigner } from './recover-signer.js'
 
 export interface EvmProof {
   signature: Hex
@@ -97,12 +97,12 @@ export function verifiedPayment(terms: EvmTerms, proof: EvmProof, x402Version: X
  */
 async function signatureIsValid(terms: ChainTerms, proof: EvmProof): Promise<boolean> {
   const { signature, authorization } = proof
-  const typedData = authorizationTypedData(terms.token, terms.network.chainId, authorization)
   const isEcdsa = signature.length === 132
   if (isEcdsa) {
     // High-s twins of valid signatures are refused on chain (EIP-2); refuse them here too.
     if (BigInt(`0x${signature.slice(66, 130)}`) > SECP256K1_HALF_ORDER) return false
-    const signer = await recoverTypedDataAddress({ ...typedData, signature }).catch(() => undefined)
+    const digest = authorizationDigest(terms.token, terms.network.chainId, authorization)
+    const signer = digest ? await recoverSigner(digest, signature) : undefined
     if (signer && isAddressEqual(signer, authorization.from)) return true
   }
   if (!isEcdsa || (await terms.chain.isContract(authorization.from))) {
