@@ -31,10 +31,18 @@ export function gasChecker(settler: GasReporter, timeoutMs: number, minBalance?:
       const state = status.state === 'ok' && threshold !== undefined && status.balance !== null && status.balance < threshold ? 'low' : status.state
       // An unanswered read keeps the settler's last balance; shown beside 'unknown' it would look current.
       const balance = state === 'unknown' || status.balance === null ? null : status.balance.toString()
-      return { network: redactUrls(status.network), state, balance }
+      return { network: redactUrls(status.network), state, balance, ...(status.rotation ? { rotation: status.rotation } : {}) }
     })
-    return { status: worst(networks.map((n) => STATUS[n.state])), networks }
+    return { status: worst(networks.map((n) => poolStatus(n, networks))), networks }
   }
+}
+
+/** A pool member out of rotation only degrades the pool while another member of its network still settles. */
+function poolStatus(gas: NetworkGas, all: NetworkGas[]): PartStatus {
+  const status = STATUS[gas.state]
+  if (gas.rotation !== 'out') return status
+  const others = all.some((n) => n !== gas && n.network === gas.network && n.rotation === 'in')
+  return others ? 'degraded' : 'down'
 }
 
 export function canReportGas(settler: EvmSettler | undefined): settler is GasReporter {

@@ -17,6 +17,8 @@ export interface NetworkGas {
   state: 'ok' | 'low' | 'dry' | 'unknown'
   /** The settler's native balance in wei (decimal string), null when it could not be read. */
   balance: string | null
+  /** For an account of a settler pool: whether it takes new payments ('out': dry or stuck). */
+  rotation?: 'in' | 'out'
 }
 
 export interface GasHealth {

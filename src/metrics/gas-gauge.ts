@@ -57,6 +57,17 @@ export function gasGauges(registry: Registry, prefix: string, settler: GasSource
       for (const s of statuses) if (s.balance !== null) this.set({ network: s.network }, Number(s.balance))
     },
   })
+  new Gauge<'network' | 'address'>({
+    name: prefix + 'settler_pool_in_rotation',
+    help: 'For each account of a settler pool: 1 while it takes new payments, 0 while it is out of rotation (dry or stuck).',
+    labelNames: ['network', 'address'],
+    registers: [registry],
+    async collect() {
+      const statuses = await snapshot()
+      this.reset()
+      for (const s of statuses) if (s.rotation) this.set({ network: s.network, address: s.address }, s.rotation === 'in' ? 1 : 0)
+    },
+  })
   new Gauge<'network' | 'state'>({
     name: prefix + 'settler_gas_state',
     help: "The settler account's gas state per network (1 on the current one): ok, low (below minGasBalance), dry (cannot pay one settlement), unknown.",
