@@ -10,6 +10,8 @@ export type { EvmExactOptions, MethodContext, MethodSpec } from './chains/evm/ex
 export type { PaymentMethod, RequirementPair, ResourceContext, Settlement, Verification, VerifiedPayment } from './methods/payment-method.js'
 export { localSettler } from './chains/evm/settler/local-settler.js'
 export type { LocalSettler, LocalSettlerOptions } from './chains/evm/settler/local-settler.js'
+export { settlerPool } from './chains/evm/settler/settler-pool.js'
+export type { SettlerPool, SettlerPoolOptions } from './chains/evm/settler/settler-pool.js'
 export type { Eip3009Authorization, EvmChain, EvmSettler, GasStatus, TransferOutcome } from './chains/evm/settler/evm-chain.js'
 export type { AuthorizationOutcome } from './facilitator/settlement-check.js'
 export { MemoryStore, memoryStore } from './stores/memory-store.js'

@@ -42,6 +42,8 @@ export interface GasStatus {
   /** 'low': below the seller's `minGasBalance`; 'dry': cannot pay one settlement at current fees. */
   state: 'ok' | 'low' | 'dry' | 'unknown'
   detail?: string
+  /** For a member of a `settlerPool`: whether it takes new payments ('out': dry or stuck). */
+  rotation?: 'in' | 'out'
 }
 
 /**

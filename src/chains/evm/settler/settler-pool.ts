@@ -3,7 +3,6 @@ import { ConfigurationError } from '../../../errors/tollgate-error.js'
 import type { AuthorizationOutcome } from '../../../facilitator/settlement-check.js'
 import { guardedLogger, silentLogger, type Logger } from '../../../logger.js'
 import type { EvmNetwork } from '../network/evm-network.js'
-import type { ContractCalls } from './contract-calls.js'
 import type { Eip3009Authorization, EvmChain, EvmSettler, GasStatus, TransferOutcome, TypedDataCheck } from './evm-chain.js'
 
 export interface SettlerPoolOptions {
@@ -80,7 +79,6 @@ class PoolChain implements EvmChain {
   private ticket = 0
   /** Which member sent a transaction, so an unknown outcome is resolved by that account's own ledger. */
   private readonly senders = new Map<string, number>()
-  readonly contracts: ContractCalls | undefined
 
   constructor(
     readonly network: EvmNetwork,
@@ -88,7 +86,9 @@ class PoolChain implements EvmChain {
     private readonly stuckAfterMs: number,
     private readonly logger: Logger,
   ) {
-    this.contracts = members[0]!.chain.contracts
+    // Contract calls (Permit2 proxies) stay on the first member: their witness names one settling address.
+    const contracts = (members[0]!.chain as { contracts?: unknown }).contracts
+    if (contracts !== undefined) Object.defineProperty(this, 'contracts', { value: contracts, enumerable: true })
   }
 
   private reader(): EvmChain {
