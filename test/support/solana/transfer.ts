@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto'
+import {
+  appendTransactionMessageInstructions,
+  createNoopSigner,
+  createTransactionMessage,
+  getBase64EncodedWireTransaction,
+  partiallySignTransactionMessageWithSigners,
+  pipe,
+  setTransactionMessageFeePayerSigner,
+  setTransactionMessageLifetimeUsingBlockhash,
+  signTransactionMessageWithSigners,
+  type Address,
+  type Blockhash,
+  type Instruction,
+} from '@solana/kit'
+import { findAssociatedTokenPda, getTransferCheckedInstruction } from '@solana-program/token'
+import { signerOf, type SolanaKeypair } from './keys.js'
+import type { SolanaStandIn } from './stand-in.js'
+
+const COMPUTE_BUDGET = 'ComputeBudget111111111111111111111111111111' as Address
+const MEMO = 'MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr' as Address
+
+/** A raw JSON-RPC call to the stand-in (or any node); throws on a JSON-RPC error. */
+export async function rpc<T = unknown>(url: string, method: string, params: unknown[] = []): Promise<T> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
+  const body = (await res.json()) as { result?: T; error?: { code: number; message: string } }
+  if (body.error) throw Object.assign(new Error(`${method}: ${body.error.message}`), { code: body.error.code })
+  return body.result as T
+}
+
+export interface TransferOptions {
+  buyer: SolanaKeypair
+  payTo: Address
+  amount: bigint
+  /** The fee payer named in the message (default the stand-in's). */
+  feePayer?: Address
+  /** Also sign as the fee payer (needs its secret): a complete transaction, as after settlement. */
+  feePayerKey?: SolanaKeypair
+  mint?: Address
+  decimals?: number
+  tokenProgram?: Address
+  memo?: string
+  computeUnitLimit?: number
+  computeUnitPriceMicroLamports?: bigint
+  /** Defaults to the stand-in's latest blockhash. */
+  blockhash?: string
+}
+
+/**
+ * A payment transaction laid out exactly as the official @x402/svm client builds it (compute limit
+ * 20 000, price 1 µlamport, TransferChecked to ATA(payTo), a memo of 16 random bytes hex), signed
+ * by the buyer; the fee payer's slot stays empty unless its key is given. Base64 wire format.
+ */
+export async function paymentTransaction(sol: SolanaStandIn, opts: TransferOptions): Promise<string> {
+  const mint = opts.mint ?? sol.mint
+  const tokenProgram = opts.tokenProgram ?? sol.tokenProgram
+  const buyer = await signerOf(opts.buyer)
+  const [source] = await findAssociatedTokenPda({ owner: opts.buyer.address, mint, tokenProgram })
+  const [destination] = await findAssociatedTokenPda({ owner: opts.payTo, mint, tokenProgram })
+  const limit = new Uint8Array(5)
+  limit[0] = 2
+  new DataView(limit.buffer).setUint32(1, opts.computeUnitLimit ?? 20_000, true)
+  const price = new Uint8Array(9)
+  price[0] = 3
+  new DataView(price.buffer).setBigUint64(1, opts.computeUnitPriceMicroLamports ?? 1n, true)
+  const instructions: Instruction[] = [
+    { programAddress: COMPUTE_BUDGET, data: limit },
+    { programAddress: COMPUTE_BUDGET, data: price },
+    getTransferCheckedInstruction(
+      { source, mint, destination, authority: buyer, amount: opts.amount, decimals: opts.decimals ?? sol.decimals },
+      { programAddress: tokenProgram },
+    ),
+    { programAddress: MEMO, data: new TextEncoder().encode(opts.memo ?? randomBytes(16).toString('hex')) },
+  ]
+  const blockhash = opts.blockhash ?? (await rpc<{ value: { blockhash: string } }>(sol.url, 'getLatestBlockhash')).value.blockhash
+  const feePayer = opts.feePayerKey ? await signerOf(opts.feePayerKey) : createNoopSigner(opts.feePayer ?? sol.feePayer.address)
+  const message = pipe(
+    createTransactionMessage({ version: 0 }),
+    (m) => setTransactionMessageFeePayerSigner(feePayer, m),
+    (m) => setTransactionMessageLifetimeUsingBlockhash({ blockhash: blockhash as Blockhash, lastValidBlockHeight: 0n }, m),
+    (m) => appendTransactionMessageInstructions(instructions, m),
+  )
+  const signed = opts.feePayerKey ? await signTransactionMessageWithSigners(message) : await partiallySignTransactionMessageWithSigners(message)
+  return getBase64EncodedWireTransaction(signed)
+}
+
+/** The x402 v2 payment payload and PAYMENT-SIGNATURE header for a transaction, against `accepted`. */
+export function v2PaymentHeader(transaction: string, accepted: Record<string, unknown>, resource?: unknown): string {
+  const payload = { x402Version: 2, ...(resource ? { resource } : {}), accepted, payload: { transaction } }
+  return Buffer.from(JSON.stringify(payload)).toString('base64')
+}
