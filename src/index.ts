@@ -1,5 +1,7 @@
 export { createTollgate } from './tollgate.js'
 export type { AcceptOption, AdapterTollgate, PaywallOptions, RouteOptions, Tollgate, TollgateConfig } from './tollgate.js'
+export type { PaywallPageColors, PaywallPageOptions } from './paywall/page-options.js'
+export type { BrowserPage } from './paywall/browser-page.js'
 export { requirePayment } from './gate/require-payment.js'
 export type { PaymentGate, RequirePaymentOptions } from './gate/require-payment.js'
 export type { HoldPolicy, HttpAnswer, PaymentDecision, PaymentPass, SettleOutcome, SettlementPolicy } from './gate/decision.js'

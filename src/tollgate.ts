@@ -32,6 +32,8 @@ import type { RequestLike } from './http/request-like.js'
 import { createGateEvents } from './hooks/gate-events.js'
 import type { TollgateHooks } from './hooks/hook-types.js'
 import type { NetworkName } from './types/network-name.js'
+import { routePage } from './paywall/route-page.js'
+import type { PaywallPageOptions } from './paywall/page-options.js'
 
 /**
  * The seller's configuration. Every key is checked when `tollgate(config)` is built: an unknown
@@ -79,6 +81,12 @@ export interface TollgateConfig {
    * GateTracer. Absent: nothing is traced and nothing is spent on it.
    */
   tracing?: GateTracer
+  /**
+   * The page a browser navigating to a paywalled route gets instead of the JSON 402: description,
+   * price, a wallet button, and the paid answer shown in place. On by default; `false` turns it
+   * off; `{ title, logoUrl, colors, template }` restyles it (a route's own `paywallPage` is merged over it).
+   */
+  paywallPage?: PaywallPageOptions | false
 }
 
 /** One way to pay a route: an amount on a network, optionally in another token or to another address. */
@@ -148,6 +156,8 @@ export interface RouteOptions {
    * only (others: 402 prepaid_package_not_accepted, nothing spent).
    */
   prepaid?: boolean | PrepaidRouteOptions
+  /** This route's browser page: `false` for none, or settings merged over the configuration's `paywallPage`. */
+  paywallPage?: PaywallPageOptions | false
 }
 
 /** `{ amount, network }` for one option, or `{ accepts: [...] }` for several, listed to buyers in order. */
@@ -252,6 +262,8 @@ export function createTollgate(config: TollgateConfig): Tollgate {
       logger,
       clock,
     }
+    const page = registry ? routePage(given.paywallPage, options.paywallPage, registry, accepts) : undefined
+    if (page) routeOptions.page = page
     const gate = methods.length > 0 ? collect(found, () => requirePayment(undefined, methods, routeOptions)) : undefined
     if (found.length > 0 || !gate) throw new ConfigurationError([...new Set(found)])
     listed.push(gate)

@@ -7,6 +7,7 @@ import { isAddress } from 'viem'
 import { isHttpUrl, isPositiveInteger, isRecord, kindOf, show, unknownKeyProblems, type Problems } from './config-shape.js'
 import { discoveryProblems } from './validate-discovery.js'
 import { hooksProblems } from '../hooks/hooks-problems.js'
+import { paywallPageProblems } from '../paywall/page-options.js'
 
 export const SETTLEMENT_POLICIES = ['after-handler', 'before-handler'] as const
 export const HOLD_OVERFLOWS = ['settle', 'refuse'] as const
@@ -14,7 +15,7 @@ export const HOLD_OVERFLOWS = ['settle', 'refuse'] as const
 /** Keys of one way to pay (`{ amount, network }` or an entry of `accepts`). */
 export const ACCEPT_OPTION_KEYS = ['amount', 'network', 'asset', 'payTo'] as const
 /** Keys that tune how a route charges, shared by routes and (all but `resource` and `prepaid`) by `defaults`. */
-export const ROUTE_SETTING_KEYS = ['description', 'mimeType', 'resource', 'maxTimeoutSeconds', 'settle', 'hold', 'prepaid', 'name', 'discovery', 'maxBodyBytes', 'hooks'] as const
+export const ROUTE_SETTING_KEYS = ['description', 'mimeType', 'resource', 'maxTimeoutSeconds', 'settle', 'hold', 'prepaid', 'name', 'discovery', 'maxBodyBytes', 'hooks', 'paywallPage'] as const
 export const ROUTE_OPTION_KEYS = [...ACCEPT_OPTION_KEYS, 'accepts', ...ROUTE_SETTING_KEYS] as const
 /** What `defaults` in the tollgate configuration may set for every route. */
 export const DEFAULT_OPTION_KEYS = ['description', 'mimeType', 'maxTimeoutSeconds', 'settle', 'hold'] as const
@@ -80,6 +81,7 @@ export function routeSettingProblems(settings: Record<string, unknown>, path = '
   if (maxBodyBytes !== undefined && !isPositiveInteger(maxBodyBytes)) problems.push(`${path}maxBodyBytes ${show(maxBodyBytes)} must be a positive integer (bytes of the body a price function may read; default 1 MiB)`)
   if (discovery !== undefined) problems.push(...discoveryProblems(discovery, `${path}discovery`))
   problems.push(...hooksProblems(settings.hooks, `${path}hooks`))
+  problems.push(...paywallPageProblems(settings.paywallPage, `${path}paywallPage`))
   if (description !== undefined && typeof description !== 'string') problems.push(`${path}description must be a string, not ${kindOf(description)}`)
   if (mimeType !== undefined && typeof mimeType !== 'string') problems.push(`${path}mimeType must be a string, not ${kindOf(mimeType)}`)
   if (resource !== undefined && !isHttpUrl(resource)) problems.push(`${path}resource ${show(resource)} is not an absolute http(s) URL`)

@@ -7,6 +7,7 @@ import { isHttpUrl, isPositiveInteger, isRecord, kindOf, show, unknownKeyProblem
 import { defaultsProblems } from './validate-route.js'
 import { hooksProblems } from '../hooks/hooks-problems.js'
 import { isGateTracer } from '../gate/gate-tracer.js'
+import { paywallPageProblems } from '../paywall/page-options.js'
 
 export const TOLLGATE_CONFIG_KEYS = [
   'payTo',
@@ -23,6 +24,7 @@ export const TOLLGATE_CONFIG_KEYS = [
   'maxPendingPerPayer',
   'hooks',
   'tracing',
+  'paywallPage',
 ] as const
 
 const NETWORK_KEYS = ['name', 'chainId', 'v1Name', 'rpcUrl', 'asset'] as const
@@ -50,6 +52,7 @@ export function tollgateConfigProblems(config: unknown): string[] {
   problems.push(...networksProblems(config.networks))
   problems.push(...defaultsProblems(config.defaults))
   problems.push(...hooksProblems(config.hooks, 'hooks'))
+  problems.push(...paywallPageProblems(config.paywallPage))
   if (config.tracing !== undefined && !isGateTracer(config.tracing)) {
     problems.push(`tracing must be a tracer with a start function (otelTracing() from tollgate/tracing), not ${kindOf(config.tracing)}`)
   }

@@ -7,6 +7,8 @@ export interface HttpAnswer {
   status: number
   headers: Record<string, string>
   body: unknown
+  /** A body that is not JSON (the browser paywall page): sent as it is, in place of `body`. */
+  text?: string
 }
 
 /** When a route charges: after its handler succeeded (default, like the official middleware) or before it runs. */

@@ -9,6 +9,7 @@ import type { HoldPolicy, SettlementPolicy } from './decision.js'
 import type { GateTracer } from './gate-tracer.js'
 import type { PayerSlots } from './payer-slots.js'
 import type { PrepaidAcceptor } from './prepaid-acceptor.js'
+import type { BrowserPage } from '../paywall/browser-page.js'
 
 export interface RequirePaymentOptions {
   /** Where replay claims live. Default: one in-memory store shared by every gate of the process. */
@@ -51,4 +52,6 @@ export interface RequirePaymentOptions {
   logger?: Logger
   /** Milliseconds since the epoch; tests move time with it. */
   clock?: () => number
+  /** The HTML page a browser navigation gets instead of the JSON 402 (see src/paywall); absent: JSON for everyone. */
+  page?: BrowserPage
 }

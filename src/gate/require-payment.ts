@@ -158,7 +158,10 @@ class Gate implements PaymentGate {
     const prepaid = this.options.prepaid
     const credential = prepaid ? request.headers.get(prepaid.header) : null
     if (read.kind === 'none') {
-      if (credential === null || !prepaid) return { type: 'challenge', ...this.challenges.plain(request, methods, priceKey) }
+      if (credential === null || !prepaid) {
+        const challenge = this.challenges.plain(request, methods, priceKey)
+        return { type: 'challenge', ...(this.options.page?.answer(request, challenge) ?? challenge) }
+      }
       return prepaid.spend(credential, this.challenges.factory(request, methods), undefined, events)
     }
     const challenge = this.challenges.factory(request, methods)
