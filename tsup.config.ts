@@ -16,7 +16,8 @@ export default defineConfig({
     receipts: 'src/receipts/index.ts',
     health: 'src/health/index.ts',
     tracing: 'src/tracing/index.ts',
-    cli: 'src/receipts/cli.ts',
+    // The bin (dist/cli.js): `tollgate reconcile` and `tollgate gateway`.
+    cli: 'src/cli.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -25,4 +26,6 @@ export default defineConfig({
   target: 'node20',
   splitting: true,
   treeshake: true,
+  // The gateway loads ioredis only for a Redis store; it is the seller's install, never bundled.
+  external: ['ioredis'],
 })

@@ -1,0 +1,174 @@
+/**
+ * One generation of the gateway: a Fastify app built from one configuration, with tollgate's own
+ * Fastify adapter as the paywall and @fastify/reply-from (undici) forwarding to the upstream.
+ * Fastify's router matches the configured method + path patterns; the adapter holds every paid
+ * answer in `onSend` until it settles (reply-from hands over the upstream's body as a stream that
+ * is not read until then, so nothing reaches the buyer before settlement and nothing is buffered),
+ * frees the payment when the upstream answers >= 400, and settles first for 'before-handler' routes.
+ * A reload builds a new generation over the same shared parts and swaps it in.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import replyFrom from '@fastify/reply-from'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { tollgate, serveAnswer } from '../../adapters/fastify.js'
+import { combineHooks, forwardedFor, rateLimits, type Logger, type PaywallOptions, type TollgateConfig } from '../index.js'
+import { prepaid } from '../prepaid/index.js'
+import { allowList, downstreamHeaders, upstreamHeaders } from './forward-headers.js'
+import { gatewayAnswer, upstreamFailure } from './gateway-answers.js'
+import { pathProblem } from './path-guard.js'
+import { problemsOf, type SharedParts } from './shared-parts.js'
+import type { GatewayConfig, GatewayRoute } from './gateway-config.js'
+import type { Env } from './config-problems.js'
+
+export interface Generation {
+  handle(req: IncomingMessage, res: ServerResponse): void
+  readonly config: GatewayConfig
+  close(): Promise<void>
+}
+
+/** Builds a generation, or adds to `problems` everything the library refused (routes, prices, networks, prepaid). */
+export async function buildGeneration(config: GatewayConfig, shared: SharedParts, env: Env, logger: Logger, problems: string[]): Promise<Generation | undefined> {
+  const before = problems.length
+  const limits = config.limits && (config.limits.perPayer || config.limits.perIp || config.limits.perRoute)
+    ? collect(problems, () =>
+        rateLimits({
+          store: shared.store,
+          ...(config.limits?.perPayer ? { perPayer: config.limits.perPayer } : {}),
+          ...(config.limits?.perRoute ? { perRoute: config.limits.perRoute } : {}),
+          // The gateway appends the socket's address to X-Forwarded-For (see onRequest below).
+          ...(config.limits?.perIp ? { perIp: { ...config.limits.perIp, clientIp: forwardedFor({ proxies: 1 + (config.limits?.trustedProxies ?? 0) }) } } : {}),
+          logger,
+        }),
+      )
+    : undefined
+  const plan = config.prepaid
+    ? prepaid({ secret: env[config.prepaid.secretEnv] as string, packages: config.prepaid.packages.map(({ price, network, ...rest }) => ({ ...rest, price: { amount: price, network } })), ...(config.prepaid.path ? { path: config.prepaid.path } : {}) })
+    : undefined
+  const tollgateConfig = {
+    ...(config.payTo ? { payTo: config.payTo } : {}),
+    ...(shared.settler ? { settler: shared.settler } : { facilitator: shared.facilitators }),
+    store: shared.store,
+    // The store above is explicit: a memory store is this process's, and the summary says so.
+    singleInstance: true,
+    ...(config.networks ? { networks: config.networks } : {}),
+    ...(config.defaults ? { defaults: config.defaults } : {}),
+    ...(plan ? { prepaid: plan } : {}),
+    hooks: combineHooks(limits?.hooks, shared.metrics?.hooks, shared.health?.hooks),
+    logger,
+  } as TollgateConfig
+  const gate = collect(problems, () => tollgate(tollgateConfig))
+  if (!gate) return undefined
+  const paywalls = new Map<GatewayRoute, ReturnType<typeof gate.paywall>>()
+  for (const route of config.routes) {
+    if (!route.paywall) continue
+    const paywall = collect(problems, () => gate.paywall(route.paywall as PaywallOptions), `${route.label}: `)
+    if (paywall) paywalls.set(route, paywall)
+  }
+  if (problems.length > before) return undefined
+
+  let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined
+  const app = Fastify({
+    logger: false,
+    bodyLimit: config.forward.maxBodyBytes,
+    // A generation never listens: the process's one server hands it requests (so a reload swaps apps, not sockets).
+    serverFactory: (h) => {
+      handler = h
+      return createServer()
+    },
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+  })
+  const { origin, pathname } = new URL(config.target)
+  const prefix = pathname.replace(/\/+$/, '')
+  await app.register(replyFrom, {
+    base: origin,
+    disableRequestLogging: true,
+    undici: { headersTimeout: config.forward.timeoutMs, bodyTimeout: config.forward.bodyTimeoutMs, connect: { timeout: config.forward.timeoutMs } },
+  })
+  app.addHook('onRequest', async (request, reply) => {
+    const problem = pathProblem(request.raw.url ?? '/')
+    if (problem) return reply.code(400).headers(problem.headers).send(JSON.stringify(problem.body))
+    // The client's address, appended as each proxy does: forwarded upstream and read by perIp limits.
+    const prior = request.raw.headers['x-forwarded-for']
+    const address = request.raw.socket.remoteAddress ?? 'unknown'
+    request.raw.headers['x-forwarded-for'] = prior ? `${Array.isArray(prior) ? prior.join(', ') : prior}, ${address}` : address
+  })
+  app.setErrorHandler((error: { statusCode?: number; code?: string }, _request, reply) => {
+    const answer = gatewayAnswer(error.statusCode === 413 ? 'request_too_large' : error.statusCode === 400 ? 'bad_request' : 'gateway_error')
+    if (answer.status === 502 || (error.statusCode ?? 500) >= 500) logger.error?.('tollgate gateway: request failed', { code: error.code })
+    return reply.code(answer.status).headers(answer.headers).send(JSON.stringify(answer.body))
+  })
+  await app.register(gate.plugin)
+  if (plan) await app.register(gate.prepaidRoutes)
+  if (config.metrics && shared.metrics) app.get(config.metrics.path, serveAnswer(shared.metrics.scrape))
+  if (config.health && shared.health) app.get(config.health.path, serveAnswer(shared.health.answer))
+
+  const allow = allowList(config.forward.headers)
+  const forward = (label: string) => (request: FastifyRequest, reply: FastifyReply) => {
+    const raw = request.raw
+    const body = Buffer.isBuffer(request.body) && raw.method !== 'GET' && raw.method !== 'HEAD' ? request.body : undefined
+    return reply.from(`${prefix}${raw.url ?? '/'}`, {
+      ...(body ? { body, contentType: raw.headers['content-type'] ?? 'application/octet-stream' } : {}),
+      rewriteRequestHeaders: (_request, headers) => ({
+        ...upstreamHeaders(raw.headers, allow, { forwardedFor: raw.headers['x-forwarded-for'] as string | undefined, proto: request.protocol, host: request.host, payment: request.payment, route: label }),
+        host: headers.host as string,
+        ...(headers['content-length'] !== undefined ? { 'content-length': String(headers['content-length']) } : {}),
+        ...(body ? { 'content-type': headers['content-type'] as string } : {}),
+      }),
+      rewriteHeaders: (headers) => downstreamHeaders(headers) as typeof headers,
+      // A forwarded request is sent once: a retried POST could act twice, and a paid request is paid once.
+      retryDelay: () => null,
+      onError: (failing, { error }) => {
+        const answer = upstreamFailure(error)
+        logger.warn?.('tollgate gateway: upstream failed', { route: label, status: answer.status, reason: (answer.body as { error: string }).error })
+        failing.code(answer.status).headers(answer.headers).send(JSON.stringify(answer.body))
+      },
+    })
+  }
+
+  // Everything the upstream answers is forwarded as it comes: only the paywall and limits above shape it.
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers()
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: config.forward.maxBodyBytes }, (_request, body, done) => done(null, body))
+    for (const route of config.routes) {
+      // Fastify answers HEAD through the GET route (paywall included): listing both would be a duplicate.
+      const methods = route.methods.includes('GET') ? route.methods.filter((m) => m !== 'HEAD') : route.methods
+      const paywall = paywalls.get(route)
+      try {
+        scope.route({ method: methods, url: route.path, ...(paywall ? { preHandler: paywall } : {}), handler: forward(route.paywall?.name ?? route.label) })
+      } catch (error) {
+        problems.push(`${route.label}: ${(error as Error).message}`)
+      }
+    }
+    scope.setNotFoundHandler((request, reply) => {
+      if (config.unmatched === 'proxy') return forward('unmatched')(request, reply)
+      const answer = gatewayAnswer('route_not_found')
+      return reply.code(answer.status).headers(answer.headers).send(JSON.stringify(answer.body))
+    })
+  })
+  try {
+    await app.ready()
+  } catch (error) {
+    problems.push(...(error && typeof error === 'object' && 'problems' in error ? problemsOf(error) : [(error as Error).message]))
+  }
+  if (problems.length > before || !handler) {
+    await app.close().catch(() => undefined)
+    return undefined
+  }
+  shared.setCore(gate.core)
+  const serve = handler
+  return { handle: (req, res) => serve(req, res), config, close: () => closeApp(app) }
+}
+
+async function closeApp(app: FastifyInstance): Promise<void> {
+  await app.close()
+}
+
+/** Runs a library constructor, turning its ConfigurationError into problems (prefixed with where it came from). */
+function collect<T>(problems: string[], build: () => T, prefix = ''): T | undefined {
+  try {
+    return build()
+  } catch (error) {
+    problems.push(...problemsOf(error).map((problem) => `${prefix}${problem}`))
+    return undefined
+  }
+}
