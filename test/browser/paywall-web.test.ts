@@ -1,0 +1,94 @@
+/**
+ * The same page from the Web fetch adapter (Hono, Bun, Deno, Workers style), served over real
+ * HTTP: the core renders it, so it behaves as on Express. A purchase of HTML and of JSON, the CSP
+ * on, and no console errors.
+ */
+import type { Hex } from 'viem'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startTestChain, type TestChain } from '../support/chain.js'
+import { launchChromium, requireChromiumOrSkip } from './support/chromium.js'
+import { connect, pay, shot, UI_TIMEOUT_MS, visit } from './support/paywall-page.js'
+import { DATA, PRICE, startWebShop, type Shop } from './support/shop.js'
+
+const skip = requireChromiumOrSkip('browser paywall (Web fetch adapter)')
+
+let chain: TestChain
+let shop: Shop
+let browser: Browser
+const buyerKeys = new Map<string, Hex>()
+
+beforeAll(async () => {
+  chain = await startTestChain({ fundBuyers: 0n })
+  shop = await startWebShop(chain, buyerKeys)
+  browser = await launchChromium()
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await shop?.close()
+  await chain?.stop()
+})
+
+async function freshBuyer() {
+  const account = privateKeyToAccount(generatePrivateKey())
+  await chain.mint(account.address, 1_000_000n)
+  return account
+}
+
+describe.skipIf(skip)('browser paywall on the Web fetch adapter, in Chromium', () => {
+  it('sells an HTML article under the CSP, and exactly the price moves', async () => {
+    const buyer = await freshBuyer()
+    const seller = await chain.balanceOf(chain.accounts.seller.address)
+    const v = await visit(browser, `${shop.url}/article`, chain, { account: buyer })
+    try {
+      expect(v.navigation.status()).toBe(402)
+      expect(v.navigation.headers()['content-security-policy']).toContain("script-src 'nonce-")
+      expect(v.navigation.headers()['content-type']).toBe('text/html; charset=utf-8')
+      await shot(v.page, 'web-1-paywall')
+      await connect(v.page)
+      await pay(v.page)
+      await v.page.locator('#paid-article').waitFor({ timeout: UI_TIMEOUT_MS })
+      await shot(v.page, 'web-2-paid-article')
+      expect(await chain.balanceOf(buyer.address)).toBe(1_000_000n - PRICE)
+      expect((await chain.balanceOf(chain.accounts.seller.address)) - seller).toBe(PRICE)
+      expect(v.console.errors).toEqual([])
+    } finally {
+      await v.close()
+    }
+  })
+
+  it('shows a JSON answer formatted', async () => {
+    const buyer = await freshBuyer()
+    const v = await visit(browser, `${shop.url}/data`, chain, { account: buyer })
+    try {
+      await connect(v.page)
+      await pay(v.page)
+      const pre = v.page.locator('#tg-result pre')
+      await pre.waitFor({ timeout: UI_TIMEOUT_MS })
+      expect(JSON.parse((await pre.textContent()) ?? '')).toEqual(DATA)
+      expect(await chain.balanceOf(buyer.address)).toBe(1_000_000n - PRICE)
+      expect(v.console.errors).toEqual([])
+    } finally {
+      await v.close()
+    }
+  })
+
+  it('gives a page whose nonce changes per response and matches its one script', async () => {
+    const v = await visit(browser, `${shop.url}/data`, chain)
+    try {
+      const first = v.navigation.headers()['content-security-policy'] ?? ''
+      const nonce = /'nonce-([^']+)'/.exec(first)?.[1]
+      const again = await fetch(`${shop.url}/data`, { headers: { accept: 'text/html' } })
+      expect(again.headers.get('content-security-policy')).not.toBe(first)
+      // The page's own script ran (the status line appears) and it is the only script carrying the nonce.
+      await v.page.locator('#tg-status[data-code="no_wallet"]').waitFor({ timeout: UI_TIMEOUT_MS })
+      const scripts = await v.page.locator('script:not([type])').evaluateAll((nodes) => nodes.map((n) => (n as HTMLScriptElement).nonce))
+      expect(scripts).toEqual([nonce])
+      expect(v.console.errors).toEqual([])
+    } finally {
+      await v.close()
+    }
+  })
+})
