@@ -34,6 +34,7 @@ import type { TollgateHooks } from './hooks/hook-types.js'
 import type { NetworkName } from './types/network-name.js'
 import { routePage } from './paywall/route-page.js'
 import type { PaywallPageOptions } from './paywall/page-options.js'
+import { pushMethodSpecs, pushOptionsOf, pushSetupsOf, type PushSetup } from './push/push-setup.js'
 
 /**
  * The seller's configuration. Every key is checked when `tollgate(config)` is built: an unknown
@@ -87,6 +88,11 @@ export interface TollgateConfig {
    * off; `{ title, logoUrl, colors, template }` restyles it (a route's own `paywallPage` is merged over it).
    */
   paywallPage?: PaywallPageOptions | false
+  /**
+   * Payments pushed on chain first and proven by transaction hash (`Authorization: x402 …`):
+   * `evmPush({...})` (and `solanaPush({...})` from 'tollgate/solana'), for routes with `push: true`.
+   */
+  push?: PushSetup | PushSetup[]
 }
 
 /** One way to pay a route: an amount on a network, optionally in another token or to another address. */
@@ -158,6 +164,11 @@ export interface RouteOptions {
   prepaid?: boolean | PrepaidRouteOptions
   /** This route's browser page: `false` for none, or settings merged over the configuration's `paywallPage`. */
   paywallPage?: PaywallPageOptions | false
+  /**
+   * Also accept payments pushed on chain first (`Authorization: x402 <tx hash>`), for each accepted
+   * option whose network has a setup in the configuration's `push` (see "Push payments").
+   */
+  push?: boolean
 }
 
 /** `{ amount, network }` for one option, or `{ accepts: [...] }` for several, listed to buyers in order. */
@@ -242,6 +253,7 @@ export function createTollgate(config: TollgateConfig): Tollgate {
       const built = facilitators ? facilitatorExact({ ...spec, facilitators, rpcUrls }) : evmExact(spec)
       return Object.keys(dynamic).length > 0 ? { ...built, dynamic } : built
     })
+    if (options.push === true) methods.push(...pushMethodSpecs(pushSetupsOf(given.push), pushOptionsOf(accepts), registry, found))
     const configHooks = given.hooks as TollgateHooks | undefined
     const routeHooks = options.hooks
     const named = typeof options.name === 'string' ? options.name : typeof options.resource === 'string' && URL.canParse(options.resource) ? new URL(options.resource).pathname : undefined

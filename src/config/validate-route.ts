@@ -15,7 +15,7 @@ export const HOLD_OVERFLOWS = ['settle', 'refuse'] as const
 /** Keys of one way to pay (`{ amount, network }` or an entry of `accepts`). */
 export const ACCEPT_OPTION_KEYS = ['amount', 'network', 'asset', 'payTo'] as const
 /** Keys that tune how a route charges, shared by routes and (all but `resource` and `prepaid`) by `defaults`. */
-export const ROUTE_SETTING_KEYS = ['description', 'mimeType', 'resource', 'maxTimeoutSeconds', 'settle', 'hold', 'prepaid', 'name', 'discovery', 'maxBodyBytes', 'hooks', 'paywallPage'] as const
+export const ROUTE_SETTING_KEYS = ['description', 'mimeType', 'resource', 'maxTimeoutSeconds', 'settle', 'hold', 'prepaid', 'name', 'discovery', 'maxBodyBytes', 'hooks', 'paywallPage', 'push'] as const
 export const ROUTE_OPTION_KEYS = [...ACCEPT_OPTION_KEYS, 'accepts', ...ROUTE_SETTING_KEYS] as const
 /** What `defaults` in the tollgate configuration may set for every route. */
 export const DEFAULT_OPTION_KEYS = ['description', 'mimeType', 'maxTimeoutSeconds', 'settle', 'hold'] as const
@@ -81,6 +81,7 @@ export function routeSettingProblems(settings: Record<string, unknown>, path = '
   if (maxBodyBytes !== undefined && !isPositiveInteger(maxBodyBytes)) problems.push(`${path}maxBodyBytes ${show(maxBodyBytes)} must be a positive integer (bytes of the body a price function may read; default 1 MiB)`)
   if (discovery !== undefined) problems.push(...discoveryProblems(discovery, `${path}discovery`))
   problems.push(...hooksProblems(settings.hooks, `${path}hooks`))
+  if (settings.push !== undefined && typeof settings.push !== 'boolean') problems.push(`${path}push must be true or false (accept payments pushed on chain first), not ${show(settings.push)}`)
   problems.push(...paywallPageProblems(settings.paywallPage, `${path}paywallPage`))
   if (description !== undefined && typeof description !== 'string') problems.push(`${path}description must be a string, not ${kindOf(description)}`)
   if (mimeType !== undefined && typeof mimeType !== 'string') problems.push(`${path}mimeType must be a string, not ${kindOf(mimeType)}`)

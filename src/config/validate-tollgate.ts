@@ -6,6 +6,7 @@ import { isAddress } from 'viem'
 import { isHttpUrl, isPositiveInteger, isRecord, kindOf, show, unknownKeyProblems, type Problems } from './config-shape.js'
 import { defaultsProblems } from './validate-route.js'
 import { hooksProblems } from '../hooks/hooks-problems.js'
+import { pushConfigProblems } from '../push/push-setup.js'
 import { isGateTracer } from '../gate/gate-tracer.js'
 import { paywallPageProblems } from '../paywall/page-options.js'
 
@@ -25,6 +26,7 @@ export const TOLLGATE_CONFIG_KEYS = [
   'hooks',
   'tracing',
   'paywallPage',
+  'push',
 ] as const
 
 const NETWORK_KEYS = ['name', 'chainId', 'v1Name', 'rpcUrl', 'asset'] as const
@@ -52,6 +54,7 @@ export function tollgateConfigProblems(config: unknown): string[] {
   problems.push(...networksProblems(config.networks))
   problems.push(...defaultsProblems(config.defaults))
   problems.push(...hooksProblems(config.hooks, 'hooks'))
+  problems.push(...pushConfigProblems(config.push))
   problems.push(...paywallPageProblems(config.paywallPage))
   if (config.tracing !== undefined && !isGateTracer(config.tracing)) {
     problems.push(`tracing must be a tracer with a start function (otelTracing() from tollgate/tracing), not ${kindOf(config.tracing)}`)

@@ -62,6 +62,18 @@ export const Reason = {
   paymentDenied: 'payment_denied',
   // tollgate: the seller's `authorize` hook threw, timed out or gave no verdict; refused, nothing charged.
   authorizeFailed: 'authorize_failed',
+  // tollgate: payments pushed on chain first and proven by transaction hash (`Authorization: x402 …`).
+  pushNotFound: 'push_transaction_not_found',
+  pushNotConfirmed: 'push_transaction_not_confirmed',
+  pushFailed: 'push_transaction_failed',
+  pushTooOld: 'push_transaction_too_old',
+  pushNoTransfer: 'push_no_transfer',
+  pushRecipientMismatch: 'push_recipient_mismatch',
+  pushAssetMismatch: 'push_asset_mismatch',
+  pushInsufficient: 'push_amount_insufficient',
+  pushBindingRequired: 'push_binding_required',
+  pushBindingInvalid: 'push_binding_invalid',
+  pushPayerMismatch: 'push_payer_mismatch',
 } as const
 
 export type ReasonCode = (typeof Reason)[keyof typeof Reason]
@@ -112,4 +124,15 @@ export const reasonMessages: Record<ReasonCode, string> = {
   prepaid_insufficient_calls: 'The prepaid credential has fewer calls left than one request on this route costs; nothing was spent.',
   payment_denied: 'The seller declined this payment; nothing was charged.',
   authorize_failed: 'The seller could not decide on this payment right now; nothing was charged. Retry later.',
+  push_transaction_not_found: 'The transaction is not known on this chain (a wrong hash, or not seen yet); present it again once it is mined.',
+  push_transaction_not_confirmed: 'The transaction does not have enough confirmations yet; present the same hash again after Retry-After seconds.',
+  push_transaction_failed: 'The transaction failed on chain and moved nothing.',
+  push_transaction_too_old: 'The transaction is older than this seller accepts.',
+  push_no_transfer: 'The transaction moved no token.',
+  push_recipient_mismatch: "The transaction pays nothing to this route's address.",
+  push_asset_mismatch: "The transaction pays this route's address in another token than the route's.",
+  push_amount_insufficient: "The transaction pays less than this route's price.",
+  push_binding_required: "This seller needs the paying key's signature over the transaction and the request (signature=\"…\").",
+  push_binding_invalid: 'The signature is not by a key that paid in this transaction, for this request.',
+  push_payer_mismatch: 'The named payer did not pay in this transaction.',
 }

@@ -35,7 +35,7 @@ export async function authorizeStep(
 }
 
 /** `Retry-After` is not a CORS-safelisted response header: exposed too, so browser clients can wait as told. */
-function withRetryAfter(headers: Record<string, string>, seconds: number): Record<string, string> {
+export function withRetryAfter(headers: Record<string, string>, seconds: number): Record<string, string> {
   const expose = headers['access-control-expose-headers']
   return {
     ...headers,

@@ -56,7 +56,7 @@ export function describeGate(gate: GateParts): DiscoveryItem | undefined {
   return describeRoute({
     resource,
     method,
-    requirements: gate.methods.map((m) => m.requirement(resource, gate.maxTimeoutSeconds).v2),
+    requirements: gate.methods.filter((m) => !m.wwwAuthenticate).map((m) => m.requirement(resource, gate.maxTimeoutSeconds).v2),
     ...(gate.dynamic ? { dynamic: gate.dynamic } : {}),
     ...(gate.discovery ? { discovery: gate.discovery } : {}),
     ...(gate.prepaid ? { prepaid: gate.prepaid.discovery(url) } : {}),

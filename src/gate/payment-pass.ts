@@ -97,8 +97,9 @@ export function createPass(parts: PassParts): PaymentPass {
     if (settlement.ok) {
       payment.transaction = settlement.transaction
       if (resumed) await ledger.close(resumed.pending)
-      // Not awaited: shortening a claim is bookkeeping, and it never fails the payment.
-      void guard.settled(resumed ? resumed.pending.keys : keys)
+      // Not awaited: shortening a claim is bookkeeping, and it never fails the payment. A claim only
+      // the store remembers (a pushed transaction) keeps its whole life.
+      if (candidate.method.settledClaim !== 'keep') void guard.settled(resumed ? resumed.pending.keys : keys)
       const response: SettleResponse = {
         success: true,
         transaction: settlement.transaction,

@@ -1,6 +1,6 @@
 import type { DiscoveryItem } from '../discovery/listing.js'
 import { describeGate, firstSeen } from './describe-route.js'
-import { authorizeStep, firstRequestLabel } from './authorize-step.js'
+import { authorizeStep, firstRequestLabel, withRetryAfter } from './authorize-step.js'
 import { noEvents, type GateEvents } from '../hooks/gate-events.js'
 import { Reason, type ReasonCode } from '../errors/reasons.js'
 import { ProblemList, StoreUnavailableError } from '../errors/tollgate-error.js'
@@ -210,7 +210,7 @@ class Gate implements PaymentGate {
       return denied
     }
     const verified = await verifyStep(candidates, read.envelope, now, { guard: this.guard, keys, logger: this.logger, span })
-    if (!verified.ok) return this.reject(verified.status, verified.reason, verified.publicDetail, challenge)
+    if (!verified.ok) return this.reject(verified.status, verified.reason, verified.publicDetail, challenge, verified.retryAfterSeconds)
     return this.pass(request, verified.candidate, verified.payment, keys, challenge, now, events, span)
   }
 
@@ -268,7 +268,8 @@ class Gate implements PaymentGate {
     return 'candidates' in chosen ? [...new Set(chosen.candidates.flatMap((c) => c.replayKeys))].sort() : null
   }
 
-  private reject(status: number, reason: ReasonCode, detail: string | undefined, challenge: ChallengeFactory): PaymentDecision {
-    return { type: 'reject', reason, ...challenge(status, reason, detail) }
+  private reject(status: number, reason: ReasonCode, detail: string | undefined, challenge: ChallengeFactory, retryAfterSeconds?: number): PaymentDecision {
+    const answer = challenge(status, reason, detail)
+    return { type: 'reject', reason, ...answer, ...(retryAfterSeconds !== undefined ? { headers: withRetryAfter(answer.headers, retryAfterSeconds) } : {}) }
   }
 }

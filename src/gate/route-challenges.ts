@@ -6,6 +6,7 @@ import { bazaarExtension, isDiscoveryMethod, v1OutputSchema, type DiscoveryOptio
 import type { PaymentMethod, RequirementPair, ResourceContext } from '../methods/payment-method.js'
 import type { HttpAnswer } from './decision.js'
 import type { PrepaidAcceptor } from './prepaid-acceptor.js'
+import { withPushChallenges } from '../push/push-challenge.js'
 
 export type ChallengeFactory = (status: number, reason: ReasonCode | typeof PAYMENT_REQUIRED_ERROR, detail?: string) => HttpAnswer
 
@@ -38,7 +39,7 @@ export class RouteChallenges {
     if (!answer) {
       const resource = this.resourceFor(request)
       // Frozen: one answer now serves many responses, so no adapter may change it for the next buyer.
-      answer = deepFreeze(this.build(request, resource, this.pairs(resource, methods))(402, PAYMENT_REQUIRED_ERROR))
+      answer = deepFreeze(this.build(request, resource, this.pairs(resource, methods), methods)(402, PAYMENT_REQUIRED_ERROR))
       this.cache.set(key, answer)
     }
     return answer
@@ -48,7 +49,7 @@ export class RouteChallenges {
   factory(request: RequestLike, methods: readonly PaymentMethod[]): ChallengeFactory {
     return (status, reason, detail) => {
       const resource = this.resourceFor(request)
-      return this.build(request, resource, this.pairs(resource, methods))(status, reason, detail)
+      return this.build(request, resource, this.pairs(resource, methods), methods)(status, reason, detail)
     }
   }
 
@@ -62,13 +63,16 @@ export class RouteChallenges {
   }
 
   private pairs(resource: ResourceContext, methods: readonly PaymentMethod[]): RequirementPair[] {
-    return methods.map((m) => m.requirement(resource, this.settings.maxTimeoutSeconds))
+    // Push methods answer in WWW-Authenticate only: `accepts` stays what x402 clients know.
+    return methods.filter((m) => !m.wwwAuthenticate).map((m) => m.requirement(resource, this.settings.maxTimeoutSeconds))
   }
 
-  private build(request: RequestLike, resource: ResourceContext, pairs: RequirementPair[]): ChallengeFactory {
+  private build(request: RequestLike, resource: ResourceContext, pairs: RequirementPair[], methods: readonly PaymentMethod[]): ChallengeFactory {
+    const pushed = methods.flatMap((m) => (m.wwwAuthenticate ? [m.wwwAuthenticate()] : []))
     return (status, reason, detail) => {
       const extras = this.settings.prepaid?.discovery(request.url) ?? {}
-      return buildChallenge(status, pairs, resource, { error: reason, ...(detail ? { detail } : {}) }, extras, this.discoveryFor(request.method))
+      const answer = buildChallenge(status, pairs, resource, { error: reason, ...(detail ? { detail } : {}) }, extras, this.discoveryFor(request.method))
+      return pushed.length > 0 ? { ...answer, headers: withPushChallenges(answer.headers, pushed) } : answer
     }
   }
 

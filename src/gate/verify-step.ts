@@ -10,7 +10,7 @@ import type { Candidate } from './payment-pass.js'
 
 export type VerifyOutcome =
   | { ok: true; candidate: Candidate; payment: VerifiedPayment }
-  | { ok: false; status: number; reason: ReasonCode; publicDetail: string | undefined }
+  | { ok: false; status: number; reason: ReasonCode; publicDetail: string | undefined; retryAfterSeconds?: number }
 
 /**
  * Verifies a claimed payment; on refusal (or a bug) frees its claim, so an honest retry is not
@@ -34,12 +34,13 @@ export async function verifyStep(
     span?.end()
     return { ok: true, candidate: verified.candidate, payment: verified.verification.payment }
   }
-  const { status, reason, detail, publicDetail } = verified.verification
+  const { status, reason, detail, publicDetail, keepClaim, retryAfterSeconds } = verified.verification
   span?.setAttributes({ 'tollgate.reason': reason })
   span?.end(reason)
-  await guard.releaseQuietly(keys)
+  // A proof the chain proves can never pay, and that nothing on chain would refuse again, stays claimed.
+  if (!keepClaim) await guard.releaseQuietly(keys)
   const fields = { reason, detail: redactUrls(detail) }
   if (status === 503) logger.warn?.('tollgate: verification could not complete', fields)
   else logger.info?.('tollgate: payment refused', fields)
-  return { ok: false, status, reason, publicDetail }
+  return { ok: false, status, reason, publicDetail, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) }
 }

@@ -63,7 +63,20 @@ export type Verification =
    * `detail` goes to the seller's log only (it may hold RPC URLs or upstream text); `publicDetail`,
    * when set, is shown to the buyer and must be built from the buyer's own proof alone.
    */
-  | { ok: false; status: 402 | 503; reason: ReasonCode; detail: string; publicDetail?: string }
+  | {
+      ok: false
+      status: 402 | 403 | 503
+      reason: ReasonCode
+      detail: string
+      publicDetail?: string
+      /**
+       * The chain proves this proof can never pay the route, and nothing on chain would refuse it
+       * again (a pushed transaction): its claim is kept instead of released.
+       */
+      keepClaim?: boolean
+      /** Answered as Retry-After: when presenting the same proof again may succeed (an unconfirmed transaction). */
+      retryAfterSeconds?: number
+    }
 
 export type Settlement =
   | { ok: true; transaction: string }
@@ -115,4 +128,14 @@ export interface PaymentMethod<Proof = unknown> {
    * facilitator's settlement_pending). Methods without it leave such payments claimed (409).
    */
   resolve?(proof: Proof, envelope: PaymentEnvelope, requirement: RequirementPair, pending: PendingSettlement, nowMs: number): Promise<Resolution>
+  /**
+   * What becomes of a settled payment's claim: 'shorten' (default) when the chain itself refuses the
+   * proof again (a used EIP-3009 nonce), 'keep' when only the claim remembers it (a pushed transaction).
+   */
+  readonly settledClaim?: 'shorten' | 'keep'
+  /**
+   * For a method outside x402's `accepts` (a payment pushed on chain first): its challenge for the
+   * 402's WWW-Authenticate header. Such methods are left out of `accepts` and the discovery listing.
+   */
+  wwwAuthenticate?(): string
 }

@@ -1,6 +1,7 @@
 import { Reason, type ReasonCode } from '../errors/reasons.js'
 import type { RequestLike } from '../http/request-like.js'
 import { decodePaymentHeader } from './decode-header.js'
+import { readPushPayment } from '../push/read-push.js'
 import { describeIssues, envelopeV1Schema, envelopeV2Schema, type AcceptedRequirement } from './payment-schemas.js'
 import { Headers, type X402Version } from './wire-types.js'
 
@@ -24,6 +25,14 @@ export type PaymentRead =
 export function readPayment(request: RequestLike): PaymentRead {
   const v2Header = request.headers.get(Headers.paymentSignature)
   const v1Header = request.headers.get(Headers.xPayment)
+  // A payment pushed on chain first, proven by its hash (`Authorization: x402 …`); other Authorization schemes are the seller's own.
+  const pushed = readPushPayment(request)
+  if (pushed) {
+    if (v2Header !== null || v1Header !== null) {
+      return { kind: 'invalid', status: 400, reason: Reason.ambiguousPayment, detail: 'send an x402 payment header or `Authorization: x402`, not both' }
+    }
+    return pushed
+  }
   if (v2Header === null && v1Header === null) return { kind: 'none' }
   if (v2Header !== null && v1Header !== null) {
     return { kind: 'invalid', status: 400, reason: Reason.ambiguousPayment, detail: 'both PAYMENT-SIGNATURE and X-PAYMENT were sent' }
