@@ -61,7 +61,8 @@ describe('API clients and official buyers with the browser page on', () => {
     }
     const page = await withPage.evaluate(new Request('https://api.example/data', { headers: { accept: BROWSER_ACCEPT } }))
     expect(page.type === 'challenge' && page.text).toMatch(/^<!doctype html>/)
-    expect(page.type === 'challenge' && page.headers['payment-required']).toBe((await without.evaluate(new Request('https://api.example/data'))).headers['payment-required'])
+    const json = await without.evaluate(new Request('https://api.example/data'))
+    expect(page.type === 'challenge' && page.headers['payment-required']).toBe(json.type === 'challenge' && json.headers['payment-required'])
   })
 
   for (const adapter of ['express', 'web'] as const) {
