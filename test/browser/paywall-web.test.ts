@@ -75,6 +75,32 @@ describe.skipIf(skip)('browser paywall on the Web fetch adapter, in Chromium', (
     }
   })
 
+  it("runs inside the seller's own template, logo and colours, under the same CSP", async () => {
+    const logo = `data:image/svg+xml;base64,${Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="120" height="32"><rect width="120" height="32" rx="6" fill="#7e3af2"/></svg>').toString('base64')}`
+    const template =
+      '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{title}} | Acme</title></head><body>' +
+      '<header id="acme-header">Acme Weather: {{price}}</header>{{paywall}}<footer>{{description}}</footer>' +
+      '<script nonce="{{nonce}}">document.getElementById("acme-header").dataset.ready = "yes"</script></body></html>'
+    const branded = await startWebShop(chain, buyerKeys, { paywallPage: { title: 'Acme Weather', logoUrl: logo, colors: { accent: '#7e3af2', background: '#111827', surface: '#f9fafb' }, template } })
+    const buyer = await freshBuyer()
+    const v = await visit(browser, `${branded.url}/data`, chain, { account: buyer })
+    try {
+      await expect(v.page.title()).resolves.toBe('Acme Weather | Acme')
+      await expect(v.page.locator('#acme-header').getAttribute('data-ready')).resolves.toBe('yes')
+      await expect(v.page.locator('#acme-header').textContent()).resolves.toBe('Acme Weather: 0.01 USDC (base-sepolia)')
+      await v.page.locator('img.tg-logo').waitFor({ timeout: UI_TIMEOUT_MS })
+      expect(await v.page.locator('button[data-action="connect"]').first().evaluate((b) => getComputedStyle(b).backgroundColor)).toBe('rgb(126, 58, 242)')
+      await connect(v.page)
+      await shot(v.page, 'web-3-branded')
+      await pay(v.page)
+      await v.page.locator('#tg-result pre').waitFor({ timeout: UI_TIMEOUT_MS })
+      expect(v.console.errors).toEqual([])
+    } finally {
+      await v.close()
+      await branded.close()
+    }
+  })
+
   it('gives a page whose nonce changes per response and matches its one script', async () => {
     const v = await visit(browser, `${shop.url}/data`, chain)
     try {
