@@ -64,11 +64,6 @@ export async function readGatewayArgs(argv: readonly string[]): Promise<GatewayA
   return { help: false, ...(file === undefined ? {} : { file }), ...applyFlags(read, values) }
 }
 
-/** Re-reads the file for a reload, with the same flags applied as at start. */
-export async function rereadGatewayArgs(argv: readonly string[]): Promise<GatewayArgs> {
-  return readGatewayArgs(argv)
-}
-
 function parse(argv: readonly string[]) {
   return parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false })
 }

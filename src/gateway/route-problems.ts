@@ -6,6 +6,7 @@
  */
 import { isRecord, kindOf, show, unknownKeyProblems } from '../config/config-shape.js'
 import type { PaywallOptions } from '../index.js'
+import { routeOptionProblems } from '../config/validate-route.js'
 import { ROUTE_METHODS, type GatewayRoute, type RouteMethod } from './gateway-config.js'
 
 const PASSED_THROUGH = ['asset', 'payTo', 'settle', 'hold', 'prepaid', 'description', 'mimeType', 'name', 'maxTimeoutSeconds', 'resource'] as const
@@ -56,11 +57,11 @@ function parseRoute(entry: unknown, label: string, problems: string[]): GatewayR
   } else if (entry.free !== undefined && entry.free !== false) {
     problems.push(`${name}: free must be true or false, not ${show(entry.free)}`)
   }
-  if (problems.length > before) return undefined
-  const routeLabel = `${methods.length === ROUTE_METHODS.length ? '*' : methods.join(',')} ${path as string}`
-  if (entry.free === true) return { label: routeLabel, methods, path: path as string, paywall: null }
-  const paywall = paywallOptions(entry, name, problems)
-  return paywall ? { label: routeLabel, methods, path: path as string, paywall } : undefined
+  // A paid route's price and settings are checked even when its method or path is wrong: every problem at once.
+  const paywall = entry.free === true ? null : paywallOptions(entry, name, problems)
+  if (paywall) problems.push(...routeOptionProblems(paywall).map((problem) => `${name}: ${problem}`))
+  if (problems.length > before || paywall === undefined) return undefined
+  return { label: `${methods.length === ROUTE_METHODS.length ? '*' : methods.join(',')} ${path as string}`, methods, path: path as string, paywall }
 }
 
 function parseMethods(method: unknown, label: string, problems: string[]): RouteMethod[] {
@@ -77,6 +78,13 @@ function parseMethods(method: unknown, label: string, problems: string[]): Route
 
 /** The library's route options for a paid entry: `price` + `network(s)` or `accepts`, and the settings passed through. */
 function paywallOptions(entry: Record<string, unknown>, label: string, problems: string[]): PaywallOptions | undefined {
+  const before = problems.length
+  const options = optionsOf(entry, label, problems)
+  // Its own problems said, the library is not asked to repeat them in its words.
+  return problems.length > before ? undefined : options
+}
+
+function optionsOf(entry: Record<string, unknown>, label: string, problems: string[]): PaywallOptions | undefined {
   const settings = Object.fromEntries(PASSED_THROUGH.filter((key) => entry[key] !== undefined && key !== 'asset' && key !== 'payTo').map((key) => [key, entry[key]]))
   if (entry.accepts !== undefined) {
     const extra = ['price', 'network', 'networks', 'asset', 'payTo'].filter((key) => entry[key] !== undefined)
