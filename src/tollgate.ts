@@ -1,4 +1,9 @@
-import { getAddress, isAddress, type Address } from 'viem'
+import type { Address } from 'viem'
+import { checksumAddress } from './config/evm-address.js'
+import { payToOf, settlersOf, solanaMethodSpec, type PayTo, type Settlers } from './config/families.js'
+import { looksSolana } from './chains/solana/solana-networks.js'
+import type { SolanaTokenInfo } from './chains/solana/solana-terms.js'
+import type { PageAccept } from './paywall/route-page.js'
 import { isRecord } from './config/config-shape.js'
 import { collect, usableLogger } from './config/build-parts.js'
 import { isGateTracer, type GateTracer } from './gate/gate-tracer.js'
@@ -42,9 +47,10 @@ import { pushMethodSpecs, pushOptionsOf, pushSetupsOf, type PushSetup } from './
  */
 export interface TollgateConfig {
   /** The address that receives payments (a route or an accepted option may name another). */
-  payTo: Address
+  /** An EVM or Solana address, or one per family: `{ evm: '0x…', solana: '…' }` (Solana: the owner wallet, not its token account). */
+  payTo: PayTo
   /** Verifies against and settles on the chain, e.g. `localSettler({ privateKey, rpcUrl })`. Give this or `facilitator`. */
-  settler?: EvmSettler
+  settler?: Settlers
   /**
    * Verifies and settles through a remote facilitator instead, e.g. `httpFacilitator({ url })`; several
    * are tried in order for verification. A network's `rpcUrl` in `networks` lets tollgate resolve a
@@ -106,9 +112,12 @@ export interface AcceptOption {
   amount: Price | PriceFunction
   /** A known name ('base-sepolia'), a CAIP-2 id ('eip155:84532') or a network defined in `networks`. */
   network: NetworkName
-  asset?: TokenInfo
+  /** EVM: `{ address, name, version, decimals }`. Solana: the mint, `{ address, decimals, tokenProgram? }` (default: the cluster's USDC). */
+  asset?: TokenInfo | SolanaTokenInfo
   /** Another recipient than the tollgate's `payTo`, or a function of the request returning one (per workspace). */
-  payTo?: Address | PayToFunction
+  payTo?: Address | PayToFunction | (string & {})
+  /** Solana: binds each payment to this memo (an invoice or order id); the transaction must carry exactly it. */
+  memo?: string
 }
 
 /** How a route takes prepaid credentials (see `RouteOptions.prepaid`). */
@@ -223,8 +232,9 @@ export function createTollgate(config: TollgateConfig): Tollgate {
   const defaults: Record<string, unknown> = isRecord(given.defaults) && defaultsProblems(given.defaults).length === 0 ? given.defaults : {}
   const storeTimeoutMs = Number.isSafeInteger(given.storeTimeoutMs) && (given.storeTimeoutMs as number) > 0 ? (given.storeTimeoutMs as number) : 2_000
   const pendingPerPayer = new PayerSlots(Number.isSafeInteger(given.maxPendingPerPayer) && (given.maxPendingPerPayer as number) > 0 ? (given.maxPendingPerPayer as number) : 8)
-  const payToValid = typeof given.payTo === 'string' && isAddress(given.payTo, { strict: false })
-  const payTo = payToValid ? getAddress(given.payTo as string) : undefined
+  const payTos = payToOf(given.payTo)
+  const payTo = payTos.evm ? checksumAddress(payTos.evm) : undefined
+  const settlers = settlersOf(given.settler)
   const facilitators = given.facilitator === undefined ? undefined : [given.facilitator as FacilitatorClient | FacilitatorClient[]].flat()
   // Only endpoints the seller named: tollgate never reads a chain through an RPC it was not given.
   const rpcUrls = Object.fromEntries((definitions as NetworkDefinition[]).flatMap((n) => (n.rpcUrl ? [[n.name, n.rpcUrl]] : [])))
@@ -239,6 +249,7 @@ export function createTollgate(config: TollgateConfig): Tollgate {
     if (scope && prepaid) found.push(...prepaid.scopeProblems(scope))
     const accepts = acceptEntries(options).filter((entry) => acceptOptionProblems(entry, 'accept').length === 0) as AcceptOption[]
     const methods = accepts.map((option): MethodSpec => {
+      if (looksSolana(option.network)) return solanaMethodSpec(option, settlers.solana, payTos.solana, logger)
       // A function's terms are computed per request; the method is built (and checked) with a placeholder.
       const dynamic: DynamicTerms = {
         ...(typeof option.amount === 'function' ? { amount: option.amount } : {}),
@@ -247,8 +258,8 @@ export function createTollgate(config: TollgateConfig): Tollgate {
       const spec = {
         network: option.network,
         amount: typeof option.amount === 'function' ? { atomic: '1' } : option.amount,
-        ...(option.asset ? { asset: option.asset } : {}),
-        ...(option.payTo && typeof option.payTo !== 'function' ? { payTo: option.payTo } : {}),
+        ...(option.asset ? { asset: option.asset as TokenInfo } : {}),
+        ...(option.payTo && typeof option.payTo !== 'function' ? { payTo: option.payTo as Address } : {}),
       }
       const built = facilitators ? facilitatorExact({ ...spec, facilitators, rpcUrls }) : evmExact(spec)
       return Object.keys(dynamic).length > 0 ? { ...built, dynamic } : built
@@ -264,7 +275,7 @@ export function createTollgate(config: TollgateConfig): Tollgate {
       store: store as Store,
       singleInstance: true, // already checked above for this store
       ...(payTo ? { payTo } : {}),
-      ...(given.settler ? { settler: given.settler as EvmSettler } : {}),
+      ...(settlers.evm ? { settler: settlers.evm } : {}),
       networks: registry as NetworkRegistry,
       storeTimeoutMs,
       pendingPerPayer,
@@ -274,7 +285,7 @@ export function createTollgate(config: TollgateConfig): Tollgate {
       logger,
       clock,
     }
-    const page = registry ? routePage(given.paywallPage, options.paywallPage, registry, accepts) : undefined
+    const page = registry ? routePage(given.paywallPage, options.paywallPage, registry, accepts.filter((a) => !looksSolana(a.network)) as PageAccept[]) : undefined
     if (page) routeOptions.page = page
     const gate = methods.length > 0 ? collect(found, () => requirePayment(undefined, methods, routeOptions)) : undefined
     if (found.length > 0 || !gate) throw new ConfigurationError([...new Set(found)])
@@ -283,14 +294,14 @@ export function createTollgate(config: TollgateConfig): Tollgate {
   }
 
   // Packages are checked when everything their purchase routes need is sound, so their problems join the rest.
-  const foundation = registry && store && payTo && settlementProblems(given.settler, given.facilitator).length === 0
+  const foundation = registry && store && (payTo ?? payTos.solana) && settlementProblems(given.settler, given.facilitator).length === 0
   const setup = given.prepaid as Partial<PrepaidSetup> | undefined
   const prepaid =
     foundation && setup && typeof setup.create === 'function'
       ? collect(problems, () =>
           (setup as PrepaidSetup).create({
             store: boundedStore(store as Store, storeTimeoutMs, logger),
-            payTo: payTo as string,
+            payTo: (payTo ?? payTos.solana) as string,
             // Purchase endpoints are found through each route's `prepaid` extension (the packages list), not listed as routes.
             route: (options) => route({ ...options, prepaid: false, discovery: { discoverable: false } }),
             ...(given.hooks ? { hooks: given.hooks as TollgateHooks } : {}),

@@ -3,7 +3,7 @@
  * value the bridges know would be served without being held or settled first, so an unknown value
  * (from JSON, an environment variable, an `as any`) must stop the seller at setup, never reach a buyer.
  */
-import { isAddress } from 'viem'
+import { isEvmAddress, looksLikeSolanaAddress } from './evm-address.js'
 import { isHttpUrl, isPositiveInteger, isRecord, kindOf, show, unknownKeyProblems, type Problems } from './config-shape.js'
 import { discoveryProblems } from './validate-discovery.js'
 import { hooksProblems } from '../hooks/hooks-problems.js'
@@ -13,7 +13,7 @@ export const SETTLEMENT_POLICIES = ['after-handler', 'before-handler'] as const
 export const HOLD_OVERFLOWS = ['settle', 'refuse'] as const
 
 /** Keys of one way to pay (`{ amount, network }` or an entry of `accepts`). */
-export const ACCEPT_OPTION_KEYS = ['amount', 'network', 'asset', 'payTo'] as const
+export const ACCEPT_OPTION_KEYS = ['amount', 'network', 'asset', 'payTo', 'memo'] as const
 /** Keys that tune how a route charges, shared by routes and (all but `resource` and `prepaid`) by `defaults`. */
 export const ROUTE_SETTING_KEYS = ['description', 'mimeType', 'resource', 'maxTimeoutSeconds', 'settle', 'hold', 'prepaid', 'name', 'discovery', 'maxBodyBytes', 'hooks', 'paywallPage', 'push'] as const
 export const ROUTE_OPTION_KEYS = [...ACCEPT_OPTION_KEYS, 'accepts', ...ROUTE_SETTING_KEYS] as const
@@ -141,8 +141,11 @@ function acceptFieldProblems(option: Record<string, unknown>, path: string): Pro
   }
   problems.push(...priceProblems(amount, `${path}amount`))
   if (asset !== undefined && !isRecord(asset)) problems.push(`${path}asset must be { address, name, version, decimals }, not ${kindOf(asset)}`)
-  if (payTo !== undefined && typeof payTo !== 'function' && (typeof payTo !== 'string' || !isAddress(payTo, { strict: false }))) {
+  if (payTo !== undefined && typeof payTo !== 'function' && !isEvmAddress(payTo) && !looksLikeSolanaAddress(payTo)) {
     problems.push(`${path}payTo ${show(payTo)} is not an EVM address (or a function of the request returning one)`)
+  }
+  if (option.memo !== undefined && (typeof option.memo !== 'string' || option.memo === '' || new TextEncoder().encode(option.memo).length > 256)) {
+    problems.push(`${path}memo must be a string of 1 to 256 bytes (Solana options: every payment must carry it as its memo), not ${show(option.memo)}`)
   }
   return problems
 }

@@ -2,7 +2,8 @@
  * Checks the whole tollgate configuration before anything is built, so a seller sees every
  * mistake in one error at startup instead of one per restart, or worse, at a buyer's request.
  */
-import { isAddress } from 'viem'
+import { isPerFamily, payToProblems, perFamilySettlerProblems } from './families.js'
+import { isSolanaFamily } from '../chains/solana/solana-family.js'
 import { isHttpUrl, isPositiveInteger, isRecord, kindOf, show, unknownKeyProblems, type Problems } from './config-shape.js'
 import { defaultsProblems } from './validate-route.js'
 import { hooksProblems } from '../hooks/hooks-problems.js'
@@ -43,8 +44,7 @@ export function tollgateConfigProblems(config: unknown): string[] {
   if (!isRecord(config)) return [`tollgate(config) needs a configuration object, not ${kindOf(config)}`]
   const problems: Problems = unknownKeyProblems(config, TOLLGATE_CONFIG_KEYS, 'tollgate')
   const { payTo, settler, facilitator, store, storeTimeoutMs, singleInstance, logger, clock, prepaid, maxPendingPerPayer } = config
-  if (payTo === undefined) problems.push('payTo is missing: the EVM address that receives payments')
-  else if (typeof payTo !== 'string' || !isAddress(payTo, { strict: false })) problems.push(`payTo ${show(payTo)} is not an EVM address`)
+  problems.push(...payToProblems(payTo))
   problems.push(...settlementProblems(settler, facilitator))
   problems.push(...storeProblems(store))
   if (storeTimeoutMs !== undefined && !isPositiveInteger(storeTimeoutMs)) {
@@ -81,8 +81,21 @@ export function storeProblems(store: unknown): string[] {
   return missing.length > 0 ? [`store must be a Store such as memoryStore() or redisStore(...); it lacks ${missing.join(', ')}`] : []
 }
 
-/** Exactly one way to settle: the seller's own settler, or one or more facilitators. */
-export function settlementProblems(settler: unknown, facilitator: unknown): Problems {
+/**
+ * Exactly one way to settle EVM payments: the seller's own settler, or one or more facilitators.
+ * Solana settles through its own object (`settler` or `settler.solana`), which may sit beside either.
+ */
+export function settlementProblems(given: unknown, facilitator: unknown): Problems {
+  if (isPerFamily(given)) {
+    const problems = perFamilySettlerProblems(given)
+    if (problems.length > 0) return problems
+    return given.evm === undefined && facilitator === undefined ? [] : evmSettlementProblems(given.evm, facilitator)
+  }
+  if (isSolanaFamily(given)) return facilitator === undefined ? [] : evmSettlementProblems(undefined, facilitator)
+  return evmSettlementProblems(given, facilitator)
+}
+
+function evmSettlementProblems(settler: unknown, facilitator: unknown): Problems {
   if (settler !== undefined && facilitator !== undefined) {
     return ['give either settler (settle from your own account) or facilitator (settle through a facilitator), not both']
   }

@@ -3,6 +3,7 @@ import type { FacilitatorClient } from '../facilitator/http-facilitator.js'
 import type { HttpAnswer } from '../gate/decision.js'
 import type { TollgateHooks } from '../hooks/hook-types.js'
 import type { EvmSettler } from '../chains/evm/settler/evm-chain.js'
+import { settlersOf } from '../config/families.js'
 import type { Store } from '../stores/store.js'
 import type { Tollgate } from '../tollgate.js'
 import { checkFacilitators } from './facilitator-check.js'
@@ -56,7 +57,8 @@ export function tollgateHealth(options: HealthOptions = {}): TollgateHealth {
   if (problems.length > 0) throw new ConfigurationError(problems)
   const core = options.core === undefined ? undefined : 'core' in options.core ? options.core.core : options.core
   const store = options.store ?? core?.store
-  const settler = options.settler ?? core?.config.settler
+  // Gas is an EVM settler's; a Solana fee payer is checked with its own ready().
+  const settler = options.settler ?? settlersOf(core?.config.settler).evm
   const facilitators = [options.facilitators ?? core?.config.facilitator ?? []].flat() as FacilitatorClient[]
   const timeoutMs = options.timeoutMs ?? 2_000
   const cacheMs = options.cacheMs ?? 1_000
