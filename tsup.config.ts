@@ -16,6 +16,7 @@ export default defineConfig({
     receipts: 'src/receipts/index.ts',
     health: 'src/health/index.ts',
     tracing: 'src/tracing/index.ts',
+    solana: 'src/chains/solana/index.ts',
     // The bin (dist/cli.js): `tollgate reconcile` and `tollgate gateway`.
     cli: 'src/cli.ts',
   },
