@@ -264,7 +264,7 @@ export function createTollgate(config: TollgateConfig): Tollgate {
       const built = facilitators ? facilitatorExact({ ...spec, facilitators, rpcUrls }) : evmExact(spec)
       return Object.keys(dynamic).length > 0 ? { ...built, dynamic } : built
     })
-    if (options.push === true) methods.push(...pushMethodSpecs(pushSetupsOf(given.push), pushOptionsOf(accepts), registry, found))
+    if (options.push === true) methods.push(...pushMethodSpecs(pushSetupsOf(given.push), pushOptionsOf(accepts), { registry, payTo: given.payTo }, found))
     const configHooks = given.hooks as TollgateHooks | undefined
     const routeHooks = options.hooks
     const named = typeof options.name === 'string' ? options.name : typeof options.resource === 'string' && URL.canParse(options.resource) ? new URL(options.resource).pathname : undefined

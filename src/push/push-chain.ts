@@ -21,8 +21,8 @@ export interface PushCredit {
 
 /** What the chain says about a presented transaction. */
 export type PushReading =
-  /** Unknown to the node: a wrong hash, or one not yet seen. */
-  | { state: 'not-found' }
+  /** Unknown to the node: a wrong hash, or one not yet seen (`retryAfterSeconds`: when it may be, on fast chains). */
+  | { state: 'not-found'; retryAfterSeconds?: number }
   /** Seen, but not confirmed enough yet; `retryAfterSeconds` is when it likely will be. */
   | { state: 'pending'; detail: string; retryAfterSeconds: number }
   /** Included and failed: it moved nothing. */

@@ -98,7 +98,8 @@ export class PushMethod implements PaymentMethod<PushProof> {
     const { chain, settings } = this
     const reading = await chain.read(proof.hash)
     if (reading.state === 'not-found') {
-      return refuse(Reason.pushNotFound, `transaction ${proof.hash} is not known on ${chain.network.name}`, { release: true })
+      const refusal = refuse(Reason.pushNotFound, `transaction ${proof.hash} is not known on ${chain.network.name}`, { release: true })
+      return reading.retryAfterSeconds === undefined ? refusal : { ...refusal, retryAfterSeconds: reading.retryAfterSeconds }
     }
     if (reading.state === 'pending') {
       return { ...refuse(Reason.pushNotConfirmed, reading.detail, { release: true }), retryAfterSeconds: reading.retryAfterSeconds }

@@ -24,7 +24,14 @@ export interface PushSetup {
   readonly family: string
   readonly settings: PushSettings
   /** The push method of one accept option, or undefined when its network is not of this family. */
-  methodFor(option: PushOption, registry: NetworkRegistry): MethodSpec | undefined
+  methodFor(option: PushOption, env: PushEnvironment): MethodSpec | undefined
+}
+
+/** What a push setup needs from the tollgate configuration. */
+export interface PushEnvironment {
+  registry: NetworkRegistry
+  /** The configuration's `payTo` as given: one address or `{ evm, solana }`. */
+  payTo: unknown
 }
 
 export function isPushSetup(value: unknown): value is PushSetup {
@@ -59,15 +66,16 @@ export function pushConfigProblems(push: unknown): string[] {
  * The push methods of a route with `push: true`: one per accept option whose network has a push
  * setup. Appended after the x402 methods, so the x402 methods keep their places in `accepts`.
  */
-export function pushMethodSpecs(setups: readonly PushSetup[], options: readonly PushOption[], registry: NetworkRegistry | undefined, problems: string[]): MethodSpec[] {
+export function pushMethodSpecs(setups: readonly PushSetup[], options: readonly PushOption[], env: { registry: NetworkRegistry | undefined; payTo: unknown }, problems: string[]): MethodSpec[] {
   if (setups.length === 0) {
     problems.push('route accepts pushed payments (push: true), but tollgate has no `push` configuration (evmPush({...}) or solanaPush({...}))')
     return []
   }
+  const registry = env.registry
   if (!registry) return []
   const specs = options.flatMap((option) => {
     for (const setup of setups) {
-      const spec = setup.methodFor(option, registry)
+      const spec = setup.methodFor(option, { registry, payTo: env.payTo })
       if (spec) return [option.dynamic ? { ...spec, dynamic: option.dynamic } : spec]
     }
     return []

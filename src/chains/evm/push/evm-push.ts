@@ -51,7 +51,7 @@ export function evmPush(options: EvmPushOptions = {}): PushSetup {
     kind: 'tollgate-push',
     family: 'evm',
     settings,
-    methodFor(option, registry) {
+    methodFor(option, { registry }) {
       let network: EvmNetwork
       try {
         network = registry.resolve(option.network)

@@ -1,0 +1,2 @@
+export { solanaPush } from './solana-push.js'
+export type { SolanaPushOptions } from './solana-push.js'
