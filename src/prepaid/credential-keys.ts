@@ -37,7 +37,8 @@ const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
 
 const claimsSchema = z.object({
   jti: z.string().min(8).max(128),
-  sub: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
+  // The buyer: an EVM address, or a Solana one (base58) when the package was paid on Solana.
+  sub: z.string().regex(/^(?:0x[0-9a-fA-F]{40}|[1-9A-HJ-NP-Za-km-z]{32,44})$/),
   aud: z.string().min(1),
   pkg: z.string().min(1).max(128),
   calls: z.number().int().positive(),
