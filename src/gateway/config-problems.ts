@@ -5,7 +5,9 @@
  * parts are built (build-parts.ts), and those problems join these in one ConfigurationError.
  */
 import { isHttpUrl, isPositiveInteger, isRecord, kindOf, show, unknownKeyProblems } from '../config/config-shape.js'
+import { NetworkRegistry } from '../networks/resolve-network.js'
 import { parseRoutes } from './route-problems.js'
+import { problemsOf } from './problems-of.js'
 import {
   DEFAULT_PREPAID_SECRET_ENV,
   DEFAULT_RPC_URL_ENV,
@@ -14,6 +16,7 @@ import {
   FORWARD_DEFAULTS,
   type ForwardSetting,
   type GatewayConfig,
+  type GatewayRoute,
   type LimitsSetting,
   type PrepaidSetting,
   type Settlement,
@@ -53,6 +56,7 @@ export function checkGatewayConfig(raw: unknown, env: Env): { config: GatewayCon
   if (raw.networks !== undefined && !Array.isArray(raw.networks)) problems.push(`networks must be a list of network definitions, not ${kindOf(raw.networks)}`)
   if (raw.defaults !== undefined && !isRecord(raw.defaults)) problems.push(`defaults must be an object of route settings, not ${kindOf(raw.defaults)}`)
   const prepaid = raw.prepaid === undefined ? undefined : checkPrepaid(raw.prepaid, env, problems)
+  problems.push(...networkProblems(raw.networks, routes, prepaid))
   const limits = raw.limits === undefined ? undefined : checkLimits(raw.limits, problems)
   const metrics = checkEndpoint(raw.metrics, 'metrics', '/metrics', problems)
   const health = checkEndpoint(raw.health, 'health', '/health', problems)
@@ -83,6 +87,33 @@ export function checkGatewayConfig(raw: unknown, env: Env): { config: GatewayCon
       shutdownTimeoutMs,
     },
   }
+}
+
+/** Network names resolved as the library will resolve them, so an unknown one is reported with the rest. */
+function networkProblems(definitions: unknown, routes: GatewayRoute[], prepaid: PrepaidSetting | undefined): string[] {
+  let registry: NetworkRegistry
+  try {
+    registry = new NetworkRegistry(Array.isArray(definitions) ? definitions : [])
+  } catch (error) {
+    return problemsOf(error)
+  }
+  const named = [
+    ...routes.flatMap((route) => {
+      const options = (route.paywall ?? {}) as { network?: unknown; accepts?: { network?: unknown }[] }
+      return [options.network, ...(options.accepts ?? []).map((accept) => accept.network)].map((network) => [route.label, network] as const)
+    }),
+    ...(prepaid?.packages ?? []).map((entry) => [`prepaid package ${entry.id}`, entry.network] as const),
+  ]
+  const problems: string[] = []
+  for (const [label, network] of named) {
+    if (typeof network !== 'string') continue
+    try {
+      registry.resolve(network)
+    } catch (error) {
+      problems.push(...problemsOf(error).map((problem) => `${label}: ${problem}`))
+    }
+  }
+  return problems
 }
 
 function checkListen(listen: unknown, problems: string[]): GatewayConfig['listen'] {

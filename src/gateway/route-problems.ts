@@ -23,16 +23,15 @@ export function parseRoutes(raw: unknown, problems: string[]): GatewayRoute[] {
     return []
   }
   const routes = raw.map((entry, index) => parseRoute(entry, `routes[${index}]`, problems))
-  const seen = new Map<string, string>()
-  for (const route of routes) {
-    if (!route) continue
-    for (const method of route.methods) {
-      const key = `${method} ${route.path}`
+  const seen = new Map<string, number>()
+  routes.forEach((route, index) => {
+    for (const method of route?.methods ?? []) {
+      const key = `${method} ${route?.path}`
       const other = seen.get(key)
-      if (other) problems.push(`${route.label}: ${key} is already routed by ${other}`)
-      else seen.set(key, route.label)
+      if (other !== undefined) problems.push(`routes[${index}]: ${key} is already routed by routes[${other}]`)
+      else seen.set(key, index)
     }
-  }
+  })
   return routes.filter((route): route is GatewayRoute => route !== undefined)
 }
 

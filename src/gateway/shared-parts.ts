@@ -10,6 +10,7 @@ import { tollgateHealth, type TollgateHealth } from '../health/index.js'
 import type { TollgateMetrics } from '../metrics/index.js'
 import type { Env } from './config-problems.js'
 import type { GatewayConfig } from './gateway-config.js'
+import { problemsOf } from './problems-of.js'
 
 export interface SharedParts {
   settler?: LocalSettler
@@ -120,9 +121,4 @@ async function redisClient(url: string, problems: string[]): Promise<RedisClient
   const client = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false })
   ;(client as unknown as { on(event: string, listener: () => void): void }).on('error', () => undefined)
   return client
-}
-
-export function problemsOf(error: unknown): string[] {
-  if (error && typeof error === 'object' && Array.isArray((error as { problems?: unknown }).problems)) return [...(error as { problems: string[] }).problems]
-  throw error
 }
