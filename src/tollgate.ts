@@ -18,6 +18,8 @@ import { requirePayment, type PaymentGate, type RequirePaymentOptions } from './
 import { guardedLogger, silentLogger, type Logger } from './logger.js'
 import { evmExact, type MethodSpec } from './chains/evm/exact/evm-exact.js'
 import { facilitatorExact } from './facilitator/facilitator-exact.js'
+import { evmMethodSpec, isPermit2Option, uptoAsAmount } from './chains/evm/permit2/evm-method-spec.js'
+import { facilitatorPermit2 } from './facilitator/facilitator-permit2.js'
 import type { FacilitatorClient } from './facilitator/http-facilitator.js'
 import type { Price } from './money/parse-amount.js'
 import type { NetworkDefinition, TokenInfo } from './chains/evm/network/evm-network.js'
@@ -110,6 +112,18 @@ export interface AcceptOption {
    * exactly what it returns for the request that carries the payment.
    */
   amount: Price | PriceFunction
+/**
+ * A metered route (x402 \`upto\`): the buyer signs for at most \`max\`, the handler sets the
+ * actual charge with \`req.payment.charge()\`, and it settles after the handler through Permit2.
+ */
+export interface UptoAcceptOption extends Omit<AcceptOption, 'amount' | 'scheme' | 'max' | 'assetTransferMethod'> {
+  scheme: 'upto'
+  /** The most one request may cost (a fixed price: a decimal string, a bigint or \`{ atomic }\`). */
+  max: Price
+  amount?: never
+  assetTransferMethod?: 'permit2'
+}
+
   /** A known name ('base-sepolia'), a CAIP-2 id ('eip155:84532') or a network defined in `networks`. */
   network: NetworkName
   /** EVM: `{ address, name, version, decimals }`. Solana: the mint, `{ address, decimals, tokenProgram? }` (default: the cluster's USDC). */
@@ -126,6 +140,14 @@ export interface PrepaidRouteOptions {
   cost?: number
   /** Package ids whose credentials this route takes (default: every package); an unknown id is a setup error. */
   packages?: string[]
+  /** 'exact' (the default). A price known only after the handler is an UptoAcceptOption (`scheme: 'upto'` with `max`). */
+  scheme?: 'exact' | 'upto'
+  max?: never
+  /**
+   * EVM: 'eip3009' (transferWithAuthorization) or 'permit2' (through Permit2 and the x402 proxy).
+   * Default: the token's own (\`transfer\` in its TokenInfo): Permit2 for tokens without EIP-3009.
+   */
+  assetTransferMethod?: 'eip3009' | 'permit2'
 }
 
 /** Route settings, checked when the route is built: unknown keys and malformed values are a ConfigurationError. */
@@ -181,7 +203,7 @@ export interface RouteOptions {
 }
 
 /** `{ amount, network }` for one option, or `{ accepts: [...] }` for several, listed to buyers in order. */
-export type PaywallOptions = RouteOptions & (AcceptOption | { accepts: AcceptOption[] })
+export type PaywallOptions = RouteOptions & (AcceptOption | UptoAcceptOption | { accepts: (AcceptOption | UptoAcceptOption)[] })
 
 /** What every framework adapter's `tollgate(config)` gives: its paywall and prepaid endpoints, in that framework's shape. */
 export interface AdapterTollgate<Paywall, PrepaidRoutes> {
@@ -247,7 +269,10 @@ export function createTollgate(config: TollgateConfig): Tollgate {
     const scope = prepaidScopeOf(options.prepaid)
     if (options.prepaid !== undefined && options.prepaid !== false && !prepaid) found.push('route accepts prepaid credentials, but tollgate has no `prepaid` configuration')
     if (scope && prepaid) found.push(...prepaid.scopeProblems(scope))
-    const accepts = acceptEntries(options).filter((entry) => acceptOptionProblems(entry, 'accept').length === 0) as AcceptOption[]
+    // An upto option's `max` is the amount its buyers sign for: from here on it is the option's amount.
+    const accepts = acceptEntries(options)
+      .filter((entry) => acceptOptionProblems(entry, 'accept').length === 0)
+      .map((entry) => uptoAsAmount(entry as AcceptOption | UptoAcceptOption))
     const methods = accepts.map((option): MethodSpec => {
       if (looksSolana(option.network)) return solanaMethodSpec(option, settlers.solana, payTos.solana, logger)
       // A function's terms are computed per request; the method is built (and checked) with a placeholder.
@@ -261,7 +286,8 @@ export function createTollgate(config: TollgateConfig): Tollgate {
         ...(option.asset ? { asset: option.asset as TokenInfo } : {}),
         ...(option.payTo && typeof option.payTo !== 'function' ? { payTo: option.payTo as Address } : {}),
       }
-      const built = facilitators ? facilitatorExact({ ...spec, facilitators, rpcUrls }) : evmExact(spec)
+      const eip3009 = (exact: typeof spec) => (facilitators ? facilitatorExact({ ...exact, facilitators, rpcUrls }) : evmExact(exact))
+      const built = facilitators && isPermit2Option(option, registry) ? facilitatorPermit2({ ...spec, scheme: option.scheme ?? 'exact', facilitators, rpcUrls }) : evmMethodSpec(option, spec, registry, eip3009)
       return Object.keys(dynamic).length > 0 ? { ...built, dynamic } : built
     })
     if (options.push === true) methods.push(...pushMethodSpecs(pushSetupsOf(given.push), pushOptionsOf(accepts), { registry, payTo: given.payTo }, found))

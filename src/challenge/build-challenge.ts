@@ -32,7 +32,9 @@ export function buildChallenge(
   extras: ChallengeExtras = {},
   discovery?: ChallengeDiscovery,
 ): HttpAnswer {
-  const extensions = discovery ? { ...extras.extensions, bazaar: discovery.bazaar } : extras.extensions
+  const declared = pairs.reduce<Record<string, unknown> | undefined>((all, p) => (p.extensions ? { ...all, ...p.extensions } : all), undefined)
+  const offered = declared ? { ...declared, ...extras.extensions } : extras.extensions
+  const extensions = discovery ? { ...offered, bazaar: discovery.bazaar } : offered
   const v2: PaymentRequiredV2 = {
     x402Version: 2,
     error,

@@ -13,7 +13,7 @@ export const SETTLEMENT_POLICIES = ['after-handler', 'before-handler'] as const
 export const HOLD_OVERFLOWS = ['settle', 'refuse'] as const
 
 /** Keys of one way to pay (`{ amount, network }` or an entry of `accepts`). */
-export const ACCEPT_OPTION_KEYS = ['amount', 'network', 'asset', 'payTo', 'memo'] as const
+export const ACCEPT_OPTION_KEYS = ['amount', 'network', 'asset', 'payTo', 'memo', 'scheme', 'max', 'assetTransferMethod'] as const
 /** Keys that tune how a route charges, shared by routes and (all but `resource` and `prepaid`) by `defaults`. */
 export const ROUTE_SETTING_KEYS = ['description', 'mimeType', 'resource', 'maxTimeoutSeconds', 'settle', 'hold', 'prepaid', 'name', 'discovery', 'maxBodyBytes', 'hooks', 'paywallPage', 'push'] as const
 export const ROUTE_OPTION_KEYS = [...ACCEPT_OPTION_KEYS, 'accepts', ...ROUTE_SETTING_KEYS] as const
@@ -139,7 +139,8 @@ function acceptFieldProblems(option: Record<string, unknown>, path: string): Pro
   if (typeof network !== 'string' || network === '') {
     problems.push(network === undefined ? `${path}network is missing (e.g. 'base-sepolia'${path === '' ? ', or give accepts: [...]' : ''})` : `${path}network must be a network name such as 'base-sepolia', not ${show(network)}`)
   }
-  problems.push(...priceProblems(amount, `${path}amount`))
+  problems.push(...schemeProblems(option, path))
+  if (option.scheme !== 'upto') problems.push(...priceProblems(amount, `${path}amount`))
   if (asset !== undefined && !isRecord(asset)) problems.push(`${path}asset must be { address, name, version, decimals }, not ${kindOf(asset)}`)
   if (payTo !== undefined && typeof payTo !== 'function' && !isEvmAddress(payTo) && !looksLikeSolanaAddress(payTo)) {
     problems.push(`${path}payTo ${show(payTo)} is not an EVM address (or a function of the request returning one)`)
@@ -164,4 +165,24 @@ function priceProblems(amount: unknown, path: string): Problems {
     return problems
   }
   return [`${path} must be a decimal string such as '0.10', a bigint, { atomic: '100000' } or a function of the request returning one, not ${kindOf(amount)}`]
+}
+
+/**
+ * `scheme` ('exact', the default, or 'upto' with a fixed `max`) and `assetTransferMethod`
+ * ('eip3009' or 'permit2'; upto is always Permit2).
+ */
+function schemeProblems(option: Record<string, unknown>, path: string): Problems {
+  const { scheme, max, amount, assetTransferMethod } = option
+  const problems: Problems = []
+  if (scheme !== undefined && scheme !== 'exact' && scheme !== 'upto') problems.push(`${path}scheme ${show(scheme)} must be 'exact' (the default) or 'upto'`)
+  if (assetTransferMethod !== undefined && assetTransferMethod !== 'eip3009' && assetTransferMethod !== 'permit2') {
+    problems.push(`${path}assetTransferMethod ${show(assetTransferMethod)} must be 'eip3009' or 'permit2'`)
+  }
+  if (scheme === 'upto') {
+    if (amount !== undefined) problems.push(`${path}amount: an upto option takes \`max\` (the most one request may cost), not amount`)
+    else if (typeof max === 'function') problems.push(`${path}max must be a fixed price; the handler sets each request's charge with req.payment.charge()`)
+    else problems.push(...priceProblems(max, `${path}max`))
+    if (assetTransferMethod === 'eip3009') problems.push(`${path}assetTransferMethod: upto is paid through Permit2, not EIP-3009`)
+  } else if (max !== undefined) problems.push(`${path}max is for scheme 'upto' options; an exact option takes amount`)
+  return problems
 }

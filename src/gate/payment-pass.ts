@@ -82,8 +82,29 @@ export function createPass(parts: PassParts): PaymentPass {
   const charge = async (): Promise<Settlement> => {
     if (resumed) return { ok: true, transaction: resumed.transaction }
     try {
-      return await candidate.method.settle(candidate.proof, candidate.requirement)
+  // upto: the handler sets the charge through payment.charge(); it is read when the pass settles.
+  let requested: { input: unknown } | undefined
+  let charged: bigint | undefined
+  if (payment.scheme === 'upto' && !resumed) {
+    payment.max ??= payment.amount
+    payment.charge = (input) => {
+      requested = { input }
+    }
+  }
+
+      return await candidate.method.settle(candidate.proof, candidate.requirement, charged)
     } catch (error) {
+    if (payment.scheme === 'upto' && candidate.method.parseCharge) {
+      const max = BigInt(payment.max ?? payment.amount)
+      if (!requested) logger.warn?.('tollgate: upto handler set no charge; charging the maximum the buyer signed', { payer: payment.payer, max: max.toString() })
+      const chosen = requested ? candidate.method.parseCharge(requested.input, max) : { ok: true as const, amount: max }
+      if (!chosen.ok) {
+        // A programming error of the seller: nothing leaves, and the handler's answer is not served.
+        logger.error?.('tollgate: invalid upto charge; nothing charged, answering 500', { problem: chosen.problem, payer: payment.payer })
+        return { ok: false, status: 500, reason: Reason.uptoChargeInvalid, detail: chosen.problem, publicDetail: 'the seller set an invalid charge; nothing was charged', broadcast: false }
+      }
+      charged = chosen.amount
+    }
       // A bug mid-settlement: whether a transaction left is unknown, so the claim stays.
       logger.error?.('tollgate: settlement threw', { error: redactUrls(String(error)), payer: payment.payer })
       return { ok: false, status: 503, reason: Reason.settlementUnknown, detail: String(error), broadcast: true }
@@ -99,13 +120,15 @@ export function createPass(parts: PassParts): PaymentPass {
       if (resumed) await ledger.close(resumed.pending)
       // Not awaited: shortening a claim is bookkeeping, and it never fails the payment. A claim only
       // the store remembers (a pushed transaction) keeps its whole life.
-      if (candidate.method.settledClaim !== 'keep') void guard.settled(resumed ? resumed.pending.keys : keys)
+      // An upto charge of 0 sent nothing: the buyer's signature stays unused on chain, so its claim keeps its life too.
+      if (candidate.method.settledClaim !== 'keep' && charged !== 0n) void guard.settled(resumed ? resumed.pending.keys : keys)
       const response: SettleResponse = {
         success: true,
         transaction: settlement.transaction,
         network,
         payer: payment.payer,
         amount: payment.amount,
+      if (charged !== undefined) payment.amount = charged.toString()
       }
       logger.info?.(resumed ? 'tollgate: pending payment served' : 'tollgate: payment settled', {
         transaction: settlement.transaction,

@@ -76,6 +76,10 @@ export function requirePayment(
   }
   const built = registry ? methods.map((spec) => problems.collect(() => spec.build(context))) : []
   const dynamic = methods.map((spec) => spec.dynamic)
+  // upto's charge is known only once the handler has answered: it cannot settle before or apart from it.
+  if ((options.settle ?? 'after-handler') !== 'after-handler' && built.some((method) => method?.scheme === 'upto')) {
+    problems.add(`upto payments settle after the handler with the charge it sets: settle ${JSON.stringify(options.settle)} is refused for an upto route (use 'after-handler')`)
+  }
   if (built.some((method, i) => method && dynamic[i] && typeof method.priced !== 'function')) problems.add('a payment method with a price or payTo function must support dynamic terms (priced)')
   problems.throwIfAny()
   return new Gate(built as PaymentMethod[], dynamic.some(Boolean) ? dynamic : undefined, store as Store, options, maxTimeoutSeconds)

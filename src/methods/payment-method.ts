@@ -16,6 +16,8 @@ export interface ResourceContext {
 export interface RequirementPair {
   v1?: RequirementV1
   v2: RequirementV2
+  /** Extensions this option declares in a v2 402 (`PaymentRequired.extensions`), e.g. eip2612GasSponsoring. */
+  extensions?: Record<string, unknown>
 }
 
 /** The outcome of asking a method whether a payment is for it. */
@@ -47,6 +49,15 @@ export interface VerifiedPayment {
   transaction?: string
   /** For a prepaid call: the credential it was taken from and what is left on it. */
   prepaid?: PrepaidUse
+  /** upto: the most this request may cost, in atomic units (what the buyer signed); `amount` becomes the charge once settled. */
+  max?: string
+  /**
+   * upto only: what this request costs, set by the handler before it answers: atomic units (a bigint
+   * or `'1234567'`), dollars (`'$0.05'`) or a percentage of `max` (`'50%'`). 0 sends no transaction.
+   * Not called: the whole `max` is charged (as the official middleware does). Above `max` or
+   * malformed: a programming error; nothing is charged and the answer is replaced by a 500.
+   */
+  charge?(amount: bigint | string): void
 }
 
 export interface PrepaidUse {
@@ -86,7 +97,7 @@ export type Settlement =
    */
   | {
       ok: false
-      status: 402 | 502 | 503
+      status: 402 | 500 | 502 | 503
       reason: ReasonCode
       detail: string
       publicDetail?: string
@@ -121,7 +132,10 @@ export interface PaymentMethod<Proof = unknown> {
    * method that verifies remotely (a facilitator) needs it. Local methods may ignore it.
    */
   verify(proof: Proof, envelope: PaymentEnvelope, nowMs: number, requirement: RequirementPair): Promise<Verification>
-  settle(proof: Proof, requirement: RequirementPair): Promise<Settlement>
+  /** `charge`: for schemes whose amount is known only after the handler (upto), what to settle. */
+  settle(proof: Proof, requirement: RequirementPair, charge?: bigint): Promise<Settlement>
+  /** Methods whose charge is set by the handler (upto): the charge in atomic units, or why the input is not one. */
+  parseCharge?(input: unknown, max: bigint): { ok: true; amount: bigint } | { ok: false; problem: string }
   /**
    * Resolves a settlement this method left unknown, when the same payment is presented again.
    * Read-only unless the method's protocol says asking again is how to learn the outcome (a

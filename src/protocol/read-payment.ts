@@ -12,6 +12,8 @@ export interface PaymentEnvelope {
   network: string
   /** v2 only: the requirement the buyer says it paid for. */
   accepted?: AcceptedRequirement
+  /** v2 only: the payment's extensions as sent (e.g. eip2612GasSponsoring), checked by the method that reads them. */
+  extensions?: unknown
   /** Scheme-specific proof, validated by the method that claims it. */
   payload: unknown
 }
@@ -60,8 +62,8 @@ function parseEnvelope(value: unknown): PaymentRead {
   if (version === 2) {
     const parsed = envelopeV2Schema.safeParse(value)
     if (!parsed.success) return invalid(describeIssues(parsed.error))
-    const { accepted, payload } = parsed.data
-    return { kind: 'payment', envelope: { x402Version: 2, scheme: accepted.scheme, network: accepted.network, accepted, payload } }
+    const { accepted, payload, extensions } = parsed.data
+    return { kind: 'payment', envelope: { x402Version: 2, scheme: accepted.scheme, network: accepted.network, accepted, payload, ...(extensions !== undefined ? { extensions } : {}) } }
   }
   return {
     kind: 'invalid',

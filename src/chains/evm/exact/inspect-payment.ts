@@ -6,6 +6,7 @@ import { claimLifetimeMs } from '../../../replay/replay-guard.js'
 import type { Inspection } from '../../../methods/payment-method.js'
 import type { EvmTerms } from './evm-terms.js'
 import type { EvmProof } from './verify-authorization.js'
+import { isPermit2Payload } from '../permit2/permit2-proof.js'
 
 /**
  * Whether a payment is an EVM `exact` payment for these terms, its proof in typed form, and the
@@ -17,6 +18,10 @@ export function inspectEvmPayment(terms: EvmTerms, envelope: PaymentEnvelope, no
   if (envelope.scheme !== 'exact') return { kind: 'not-mine' }
   const networkName = envelope.x402Version === 1 ? network.v1Name : network.caip2
   if (envelope.network !== networkName) return { kind: 'not-mine' }
+  // A Permit2 payment is for a Permit2 option of the route (routed by transfer method), never this one.
+  if (isPermit2Payload(envelope.payload)) {
+    return { kind: 'mismatch', reason: Reason.unsupportedPayloadType, detail: 'this option takes EIP-3009 authorizations, not Permit2 payments' }
+  }
   const accepted = envelope.accepted
   if (accepted) {
     if (!sameAddress(accepted.asset, token.address)) {

@@ -1,6 +1,6 @@
 import type { Address } from 'viem'
 
-/** An ERC-20 token that supports EIP-3009, with the EIP-712 domain its signatures use. */
+/** An ERC-20 token, with the EIP-712 domain its signatures use and how buyers can pay in it. */
 export interface TokenInfo {
   address: Address
   /** EIP-712 domain name (USDC on Base Sepolia: 'USDC'; on Base mainnet: 'USD Coin'). */
@@ -8,6 +8,15 @@ export interface TokenInfo {
   /** EIP-712 domain version ('2' for USDC). */
   version: string
   decimals: number
+  /**
+   * How buyers can pay in this token: 'eip3009' (default: `transferWithAuthorization`, like USDC),
+   * 'eip2612' (no EIP-3009 but EIP-2612 `permit`: paid through Permit2, with a gasless Permit2
+   * approval offered in the 402), or 'permit2' (a plain ERC-20: paid through Permit2, which the
+   * buyer must have approved once).
+   */
+  transfer?: 'eip3009' | 'eip2612' | 'permit2'
+  /** The token also takes EIP-2612 permits (USDC does): routes paying it through Permit2 offer the gasless approval. */
+  eip2612?: boolean
 }
 
 /** An EVM network as tollgate uses it: both protocol generations' names, the chain, a default token. */

@@ -1,6 +1,7 @@
 import type { Address, Hex } from 'viem'
 import type { AuthorizationOutcome } from '../../../facilitator/settlement-check.js'
 import type { EvmNetwork } from '../network/evm-network.js'
+import type { ContractCalls } from './contract-calls.js'
 
 export interface Eip3009Authorization {
   from: Address
@@ -70,6 +71,8 @@ export interface EvmChain {
    * or a refused send, says so); verification then refuses before any handler runs.
    */
   settlerIsDry?(): Promise<boolean>
+  /** Contract calls from the settling account, for methods settling through a contract (Permit2 proxies). */
+  readonly contracts?: ContractCalls
 }
 
 /** Something that can give chain access per network: `localSettler` does, with its own key. */

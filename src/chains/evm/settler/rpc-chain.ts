@@ -11,9 +11,9 @@ import { eip3009Abi } from './eip3009-abi.js'
 import { encodeTransfer } from './encode-transfer.js'
 import type { Eip3009Authorization, EvmChain, GasStatus, TransferOutcome, TypedDataCheck } from './evm-chain.js'
 import { GasWatch } from './gas-watch.js'
-import { errorDetail, isNoGas, isUnreachable } from './rpc-errors.js'
+import { errorDetail, isUnreachable } from './rpc-errors.js'
 import type { SettlerAccount } from './settler-account.js'
-import { submitTransfer } from './submit-transfer.js'
+import { contractCalls, type ContractCalls } from './contract-calls.js'
 
 export interface RpcChainOptions {
   rpcUrl: string
@@ -37,6 +37,8 @@ export class RpcChain implements EvmChain {
   private readonly rpc: ChainRpc
   private readonly gas: GasWatch
   private readonly authorization: SettlementCheck
+  /** Contract calls from the settler account (the Permit2 proxies), through the same sequencing and truth rules. */
+  readonly contracts: ContractCalls
   private chainChecked: Promise<void> | undefined
   private settlementGas = (DEFAULT_SETTLEMENT_GAS * 5n) / 4n
 
@@ -59,6 +61,28 @@ export class RpcChain implements EvmChain {
       },
     })
     this.gas.start()
+    this.contracts = contractCalls({
+      client: this.rpc.client,
+      account: options.account.address,
+      checkChain: () => this.checkChain(),
+      estimated: (gas) => {
+        this.settlementGas = gas
+      },
+      noGas: (detail) => this.gas.refused(detail),
+      fees: () => this.rpc.currentFees(),
+      submit: {
+        rpc: this.rpc,
+        account: options.account,
+        settler: options.settler,
+        chainId: network.chainId,
+        receiptTimeoutMs: options.receiptTimeoutMs,
+        pollingIntervalMs: options.pollingIntervalMs,
+        replaceAfterMs: options.replaceAfterMs,
+        logger: options.logger,
+        onNoGas: (detail) => this.gas.refused(detail),
+      },
+      checkParts: { rpc: this.rpc, ledger: options.settler.ledger, settler: options.account.address },
+    })
   }
 
   async readAuthorizationState(asset: Address, from: Address, nonce: Hex) {
@@ -99,42 +123,8 @@ export class RpcChain implements EvmChain {
     }
   }
 
-  async transferWithAuthorization(asset: Address, auth: Eip3009Authorization, signature: Hex): Promise<TransferOutcome> {
-    const { account } = this.options
-    const data = encodeTransfer(auth, signature)
-    let gas: bigint
-    let fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }
-    try {
-      await this.checkChain()
-      // Estimation runs the call against the latest state: a transfer that would revert stops here, before any gas is spent.
-      gas = ((await this.rpc.client.estimateGas({ account: account.address, to: asset, data })) * 5n) / 4n
-      fees = await this.rpc.currentFees()
-    } catch (error) {
-      if (isNoGas(error)) {
-        this.gas.refused(errorDetail(error))
-        return { ok: false, stage: 'insufficient-gas', detail: errorDetail(error) }
-      }
-      if (error instanceof ChainUnavailableError || isUnreachable(error)) {
-        return { ok: false, stage: 'unavailable', broadcast: false, detail: errorDetail(error) }
-      }
-      return { ok: false, stage: 'simulation', reverted: true, detail: errorDetail(error) }
-    }
-    this.settlementGas = gas
-    return submitTransfer(
-      {
-        rpc: this.rpc,
-        account,
-        settler: this.options.settler,
-        chainId: this.network.chainId,
-        receiptTimeoutMs: this.options.receiptTimeoutMs,
-        pollingIntervalMs: this.options.pollingIntervalMs,
-        replaceAfterMs: this.options.replaceAfterMs,
-        logger: this.options.logger,
-        onNoGas: (detail) => this.gas.refused(detail),
-        check: () => this.checkAuthorization(asset, auth.from, auth.nonce),
-      },
-      { to: asset, data, gas, fees },
-    )
+  transferWithAuthorization(asset: Address, auth: Eip3009Authorization, signature: Hex): Promise<TransferOutcome> {
+    return this.contracts.send(asset, encodeTransfer(auth, signature), () => this.checkAuthorization(asset, auth.from, auth.nonce))
   }
 
   checkAuthorization(asset: Address, from: Address, nonce: Hex, transaction?: Hex): Promise<AuthorizationOutcome> {
