@@ -1,8 +1,9 @@
-import { getAddress, isAddress, isAddressEqual, recoverMessageAddress, type Address, type Hex, type PublicClient } from 'viem'
+import { getAddress, hashMessage, isAddress, isAddressEqual, type Address, type Hex, type PublicClient } from 'viem'
 import { ChainUnavailableError } from '../../../errors/tollgate-error.js'
 import type { TermsChange } from '../../../gate/dynamic-terms.js'
 import type { PushChain, PushCredit, PushReading } from '../../../push/push-chain.js'
 import { repriceTerms, type EvmTerms } from '../exact/evm-terms.js'
+import { recoverSigner } from '../exact/recover-signer.js'
 import { errorDetail } from '../settler/rpc-errors.js'
 
 /** keccak256('Transfer(address,address,uint256)'): the ERC-20 Transfer event. */
@@ -85,8 +86,9 @@ export class EvmPushChain implements PushChain {
   async signer(message: string, signature: string, senders: readonly string[]): Promise<string | null> {
     const hex = signature as Hex
     if (hex.length === 132) {
-      const recovered = await recoverMessageAddress({ message, signature: hex }).catch(() => undefined)
-      const found = recovered && senders.find((s) => isAddressEqual(s as Address, recovered))
+      // EIP-191 personal_sign, recovered in libsecp256k1 where it loads (as the exact method's EIP-712 signatures are).
+      const recovered = await recoverSigner(hashMessage(message, 'bytes'), hex)
+      const found = recovered && senders.find((s) => s.toLowerCase() === recovered)
       if (found) return found
     }
     // A contract wallet signs through ERC-1271 (or ERC-6492 before it is deployed): only the chain can say.
