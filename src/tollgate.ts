@@ -41,6 +41,7 @@ import type { TollgateHooks } from './hooks/hook-types.js'
 import type { NetworkName } from './types/network-name.js'
 import { routePage } from './paywall/route-page.js'
 import type { PaywallPageOptions } from './paywall/page-options.js'
+import type { AsyncSettlementSetup, AsyncSettler } from './settlement/async-queue/async-settlement.js'
 import { pushMethodSpecs, pushOptionsOf, pushSetupsOf, type PushSetup } from './push/push-setup.js'
 
 /**
@@ -101,17 +102,16 @@ export interface TollgateConfig {
    * `evmPush({...})` (and `solanaPush({...})` from 'tollgate/solana'), for routes with `push: true`.
    */
   push?: PushSetup | PushSetup[]
+  /**
+   * Settlement after serving, for routes with `settle: 'async'`: `asyncSettlement({ queue })` with
+   * `redisSettlementQueue({ client })` (durable, shared by instances) or `memorySettlementQueue()`.
+   * The buyer may move its funds before the queued settlement lands: that risk is the seller's,
+   * bounded per payer by `maxUnsettledPerPayer` (see "Asynchronous settlement" in the README).
+   */
+  asyncSettlement?: AsyncSettlementSetup
 }
 
 /** One way to pay a route: an amount on a network, optionally in another token or to another address. */
-export interface AcceptOption {
-  /**
-   * A decimal string in token units ('0.10'), a bigint or `{ atomic: '100000' }`; never a JavaScript
-   * number. Or a function of the request returning one, sync or async (per API key, per query, per
-   * body size): it is called for the challenge and again for the paid retry, and the payment must pay
-   * exactly what it returns for the request that carries the payment.
-   */
-  amount: Price | PriceFunction
 /**
  * A metered route (x402 \`upto\`): the buyer signs for at most \`max\`, the handler sets the
  * actual charge with \`req.payment.charge()\`, and it settles after the handler through Permit2.
@@ -124,6 +124,14 @@ export interface UptoAcceptOption extends Omit<AcceptOption, 'amount' | 'scheme'
   assetTransferMethod?: 'permit2'
 }
 
+export interface AcceptOption {
+  /**
+   * A decimal string in token units ('0.10'), a bigint or `{ atomic: '100000' }`; never a JavaScript
+   * number. Or a function of the request returning one, sync or async (per API key, per query, per
+   * body size): it is called for the challenge and again for the paid retry, and the payment must pay
+   * exactly what it returns for the request that carries the payment.
+   */
+  amount: Price | PriceFunction
   /** A known name ('base-sepolia'), a CAIP-2 id ('eip155:84532') or a network defined in `networks`. */
   network: NetworkName
   /** EVM: `{ address, name, version, decimals }`. Solana: the mint, `{ address, decimals, tokenProgram? }` (default: the cluster's USDC). */
@@ -132,14 +140,6 @@ export interface UptoAcceptOption extends Omit<AcceptOption, 'amount' | 'scheme'
   payTo?: Address | PayToFunction | (string & {})
   /** Solana: binds each payment to this memo (an invoice or order id); the transaction must carry exactly it. */
   memo?: string
-}
-
-/** How a route takes prepaid credentials (see `RouteOptions.prepaid`). */
-export interface PrepaidRouteOptions {
-  /** Calls one request spends, all or none (a positive integer, default 1). */
-  cost?: number
-  /** Package ids whose credentials this route takes (default: every package); an unknown id is a setup error. */
-  packages?: string[]
   /** 'exact' (the default). A price known only after the handler is an UptoAcceptOption (`scheme: 'upto'` with `max`). */
   scheme?: 'exact' | 'upto'
   max?: never
@@ -148,6 +148,14 @@ export interface PrepaidRouteOptions {
    * Default: the token's own (\`transfer\` in its TokenInfo): Permit2 for tokens without EIP-3009.
    */
   assetTransferMethod?: 'eip3009' | 'permit2'
+}
+
+/** How a route takes prepaid credentials (see `RouteOptions.prepaid`). */
+export interface PrepaidRouteOptions {
+  /** Calls one request spends, all or none (a positive integer, default 1). */
+  cost?: number
+  /** Package ids whose credentials this route takes (default: every package); an unknown id is a setup error. */
+  packages?: string[]
 }
 
 /** Route settings, checked when the route is built: unknown keys and malformed values are a ConfigurationError. */
@@ -237,6 +245,8 @@ export interface Tollgate {
    * handler's answer in memory): what `tollgateMetrics({ core })` reports as a gauge.
    */
   paymentsInProgress(): number
+  /** The running async settlement (`asyncSettlement` in the configuration): its queue's depth, and stop() for shutdown. */
+  readonly asyncSettlement?: AsyncSettler
 }
 
 /** Validates the seller's configuration once; every route then shares its store, networks, settler and payer bound. */
@@ -253,6 +263,18 @@ export function createTollgate(config: TollgateConfig): Tollgate {
   const tracing = isGateTracer(given.tracing) ? given.tracing : undefined
   const defaults: Record<string, unknown> = isRecord(given.defaults) && defaultsProblems(given.defaults).length === 0 ? given.defaults : {}
   const storeTimeoutMs = Number.isSafeInteger(given.storeTimeoutMs) && (given.storeTimeoutMs as number) > 0 ? (given.storeTimeoutMs as number) : 2_000
+  // Hooks of named routes, for the events of payments the async worker settles (maybe queued by another instance).
+  const routeHooksByName = new Map<string, TollgateHooks>()
+  const setupOfAsync = isRecord(given.asyncSettlement) && given.asyncSettlement.kind === 'async-settlement' ? (given.asyncSettlement as unknown as AsyncSettlementSetup) : undefined
+  const asyncSettler =
+    setupOfAsync && store
+      ? setupOfAsync.create({
+          store: boundedStore(store, storeTimeoutMs, logger),
+          logger,
+          clock,
+          events: (label) => createGateEvents({ hooks: given.hooks as TollgateHooks | undefined, routeHooks: routeHooksByName.get(label), route: label, logger }),
+        })
+      : undefined
   const pendingPerPayer = new PayerSlots(Number.isSafeInteger(given.maxPendingPerPayer) && (given.maxPendingPerPayer as number) > 0 ? (given.maxPendingPerPayer as number) : 8)
   const payTos = payToOf(given.payTo)
   const payTo = payTos.evm ? checksumAddress(payTos.evm) : undefined
@@ -305,6 +327,7 @@ export function createTollgate(config: TollgateConfig): Tollgate {
       networks: registry as NetworkRegistry,
       storeTimeoutMs,
       pendingPerPayer,
+      ...(asyncSettler ? { async: asyncSettler } : {}),
       ...(scope && prepaid ? { prepaid: scopedAcceptor(prepaid, scope) } : {}),
       ...(tracing ? { tracing } : {}),
       ...(named ? { name: named } : {}),
@@ -313,9 +336,15 @@ export function createTollgate(config: TollgateConfig): Tollgate {
     }
     const page = registry ? routePage(given.paywallPage, options.paywallPage, registry, accepts.filter((a) => !looksSolana(a.network)) as PageAccept[]) : undefined
     if (page) routeOptions.page = page
+    // A queued job names its method by id; one priced per request could not be rebuilt by another instance.
+    if (routeOptions.settle === 'async' && methods.some((m) => m.dynamic)) found.push("settle 'async' cannot be used with a price or payTo function (a queued payment must settle with terms every instance knows)")
     const gate = methods.length > 0 ? collect(found, () => requirePayment(undefined, methods, routeOptions)) : undefined
     if (found.length > 0 || !gate) throw new ConfigurationError([...new Set(found)])
     listed.push(gate)
+    if (asyncSettler && routeOptions.settle === 'async') {
+      if (named && routeHooks) routeHooksByName.set(named, routeHooks)
+      asyncSettler.register(gate.methods)
+    }
     return gate
   }
 
@@ -346,6 +375,7 @@ export function createTollgate(config: TollgateConfig): Tollgate {
     listing,
     discovery: (request) => serveDiscovery({ listing }, request),
     paymentsInProgress: () => pendingPerPayer.total(),
+    ...(asyncSettler ? { asyncSettlement: asyncSettler } : {}),
     requirePrepaid() {
       if (!prepaid) throw new ConfigurationError(["the prepaid endpoints need `prepaid: prepaid({ secret, packages })` in the tollgate configuration"])
       return prepaid

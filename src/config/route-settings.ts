@@ -16,7 +16,7 @@ export interface RouteSettings {
   mimeType?: string
   resource?: string
   maxTimeoutSeconds?: number
-  settle?: 'after-handler' | 'before-handler'
+  settle?: 'after-handler' | 'before-handler' | 'async'
   hold?: Partial<HoldPolicy>
   discovery?: DiscoveryOptions
   maxBodyBytes?: number

@@ -9,7 +9,7 @@ import { discoveryProblems } from './validate-discovery.js'
 import { hooksProblems } from '../hooks/hooks-problems.js'
 import { paywallPageProblems } from '../paywall/page-options.js'
 
-export const SETTLEMENT_POLICIES = ['after-handler', 'before-handler'] as const
+export const SETTLEMENT_POLICIES = ['after-handler', 'before-handler', 'async'] as const
 export const HOLD_OVERFLOWS = ['settle', 'refuse'] as const
 
 /** Keys of one way to pay (`{ amount, network }` or an entry of `accepts`). */
@@ -92,7 +92,7 @@ export function routeSettingProblems(settings: Record<string, unknown>, path = '
   if (settle !== undefined && !SETTLEMENT_POLICIES.includes(settle as never)) {
     problems.push(
       `${path}settle ${show(settle)} is not a settlement policy; use 'after-handler' (the default: charge once the handler answered below 400) ` +
-        `or 'before-handler' (charge first, then run the handler)`,
+        `or 'before-handler' (charge first, then run the handler) or 'async' (serve once verified, settle from a queue; needs asyncSettlement)`,
     )
   }
   if (hold !== undefined) problems.push(...holdProblems(hold, `${path}hold`))

@@ -28,6 +28,7 @@ export const TOLLGATE_CONFIG_KEYS = [
   'tracing',
   'paywallPage',
   'push',
+  'asyncSettlement',
 ] as const
 
 const NETWORK_KEYS = ['name', 'chainId', 'v1Name', 'rpcUrl', 'asset'] as const
@@ -63,6 +64,9 @@ export function tollgateConfigProblems(config: unknown): string[] {
     const bad = isRecord(logger) ? LOGGER_LEVELS.filter((level) => logger[level] !== undefined && typeof logger[level] !== 'function') : null
     if (bad === null) problems.push(`logger must be an object with debug/info/warn/error functions (console works), not ${kindOf(logger)}`)
     else if (bad.length > 0) problems.push(`${bad.map((level) => `logger.${level}`).join(', ')} must be ${bad.length === 1 ? 'a function' : 'functions'}`)
+  }
+  if (config.asyncSettlement !== undefined && !(isRecord(config.asyncSettlement) && config.asyncSettlement.kind === 'async-settlement')) {
+    problems.push('asyncSettlement must be built with asyncSettlement({ queue }), e.g. asyncSettlement({ queue: redisSettlementQueue({ client }) })')
   }
   if (clock !== undefined && typeof clock !== 'function') problems.push(`clock must be a function returning milliseconds since the epoch, not ${kindOf(clock)}`)
   if (maxPendingPerPayer !== undefined && !isPositiveInteger(maxPendingPerPayer)) {

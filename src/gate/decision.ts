@@ -11,8 +11,12 @@ export interface HttpAnswer {
   text?: string
 }
 
-/** When a route charges: after its handler succeeded (default, like the official middleware) or before it runs. */
-export type SettlementPolicy = 'after-handler' | 'before-handler'
+/**
+ * When a route charges: after its handler succeeded (default, like the official middleware), before
+ * it runs, or 'async': served once verified and claimed, settled afterwards from a durable queue
+ * (see asyncSettlement; adapters treat it as after-handler, and its settle() only queues).
+ */
+export type SettlementPolicy = 'after-handler' | 'before-handler' | 'async'
 
 /**
  * How much of a handler's answer a route holds back while the payment settles (after-handler only).

@@ -11,6 +11,7 @@ import type { HoldPolicy, HttpAnswer, PaymentPass, SettleOutcome, SettlementPoli
 import { settlementHeaders } from './settlement-header.js'
 import { SpanNames, type GateSpan, type TraceAttributes } from './gate-tracer.js'
 import { paymentKeyOf } from '../hooks/payment-key.js'
+import { QUEUED_HEADER, queueSettlement, type QueueParts } from './queue-pass.js'
 
 export type Candidate = { method: PaymentMethod; requirement: RequirementPair } & Extract<Inspection<unknown>, { kind: 'match' }>
 
@@ -42,6 +43,8 @@ export interface PassParts {
   startedAt?: number
   /** The request's payment span: settle is traced under it, and it ends when the pass is done with. */
   span?: GateSpan
+  /** For policy 'async': where the settlement is queued, with the payment as presented and the route's label. */
+  queue?: Omit<QueueParts, 'candidate' | 'payment' | 'keys' | 'paymentKey' | 'receivedAt'>
 }
 
 /** A verified payment that settles at most once, and frees its claim only if nothing was broadcast. */
@@ -79,9 +82,6 @@ export function createPass(parts: PassParts): PaymentPass {
     }
   }
 
-  const charge = async (): Promise<Settlement> => {
-    if (resumed) return { ok: true, transaction: resumed.transaction }
-    try {
   // upto: the handler sets the charge through payment.charge(); it is read when the pass settles.
   let requested: { input: unknown } | undefined
   let charged: bigint | undefined
@@ -92,8 +92,8 @@ export function createPass(parts: PassParts): PaymentPass {
     }
   }
 
-      return await candidate.method.settle(candidate.proof, candidate.requirement, charged)
-    } catch (error) {
+  const charge = async (): Promise<Settlement> => {
+    if (resumed) return { ok: true, transaction: resumed.transaction }
     if (payment.scheme === 'upto' && candidate.method.parseCharge) {
       const max = BigInt(payment.max ?? payment.amount)
       if (!requested) logger.warn?.('tollgate: upto handler set no charge; charging the maximum the buyer signed', { payer: payment.payer, max: max.toString() })
@@ -105,6 +105,9 @@ export function createPass(parts: PassParts): PaymentPass {
       }
       charged = chosen.amount
     }
+    try {
+      return await candidate.method.settle(candidate.proof, candidate.requirement, charged)
+    } catch (error) {
       // A bug mid-settlement: whether a transaction left is unknown, so the claim stays.
       logger.error?.('tollgate: settlement threw', { error: redactUrls(String(error)), payer: payment.payer })
       return { ok: false, status: 503, reason: Reason.settlementUnknown, detail: String(error), broadcast: true }
@@ -112,11 +115,19 @@ export function createPass(parts: PassParts): PaymentPass {
   }
 
   const settle = async (): Promise<SettleOutcome> => {
+    if (parts.policy === 'async' && parts.queue && !resumed) {
+      // Served now, settled from the queue; past the payer's cap (or without a queue) it settles here, before serving.
+      if (await queueSettlement({ ...parts.queue, candidate, payment, keys, paymentKey, receivedAt: startedAt })) {
+        traced = { attributes: { 'tollgate.settlement': 'queued' } }
+        return { ok: true, headers: { [QUEUED_HEADER]: 'queued' } }
+      }
+    }
     const span = parts.span?.child(SpanNames.settle, resumed ? { 'tollgate.resumed': true } : undefined)
     const settlement = await charge()
     if (span) traced = traceSettlement(span, settlement)
     if (settlement.ok) {
       payment.transaction = settlement.transaction
+      if (charged !== undefined) payment.amount = charged.toString()
       if (resumed) await ledger.close(resumed.pending)
       // Not awaited: shortening a claim is bookkeeping, and it never fails the payment. A claim only
       // the store remembers (a pushed transaction) keeps its whole life.
@@ -128,7 +139,6 @@ export function createPass(parts: PassParts): PaymentPass {
         network,
         payer: payment.payer,
         amount: payment.amount,
-      if (charged !== undefined) payment.amount = charged.toString()
       }
       logger.info?.(resumed ? 'tollgate: pending payment served' : 'tollgate: payment settled', {
         transaction: settlement.transaction,

@@ -6,6 +6,7 @@ import type { NetworkRegistry } from '../networks/resolve-network.js'
 import type { EvmSettler } from '../chains/evm/settler/evm-chain.js'
 import type { Store } from '../stores/store.js'
 import type { HoldPolicy, SettlementPolicy } from './decision.js'
+import type { AsyncSettler } from '../settlement/async-queue/async-settlement.js'
 import type { GateTracer } from './gate-tracer.js'
 import type { PayerSlots } from './payer-slots.js'
 import type { PrepaidAcceptor } from './prepaid-acceptor.js'
@@ -28,6 +29,8 @@ export interface RequirePaymentOptions {
   /** How long a signed payment stays valid (default 300 s). */
   maxTimeoutSeconds?: number
   settle?: SettlementPolicy
+  /** Where 'async' passes queue their settlement (createTollgate's `asyncSettlement`); required for settle 'async'. */
+  async?: AsyncSettler
   /** Cap on the handler output held back before settlement (default 4 MiB, overflow 'settle'). */
   hold?: Partial<HoldPolicy>
   /**

@@ -11,7 +11,7 @@ import type { PaymentMethod, VerifiedPayment } from '../methods/payment-method.j
 import type { Price } from '../money/parse-amount.js'
 import type { NetworkDefinition } from '../chains/evm/network/evm-network.js'
 import { NetworkRegistry } from '../networks/resolve-network.js'
-import { readPayment } from '../protocol/read-payment.js'
+import { readPayment, type PaymentEnvelope } from '../protocol/read-payment.js'
 import { ReplayGuard } from '../replay/replay-guard.js'
 import { PendingLedger } from '../settlement/pending-ledger.js'
 import { boundedStore } from '../stores/bounded-store.js'
@@ -215,7 +215,7 @@ class Gate implements PaymentGate {
     }
     const verified = await verifyStep(candidates, read.envelope, now, { guard: this.guard, keys, logger: this.logger, span })
     if (!verified.ok) return this.reject(verified.status, verified.reason, verified.publicDetail, challenge, verified.retryAfterSeconds)
-    return this.pass(request, verified.candidate, verified.payment, keys, challenge, now, events, span)
+    return this.pass(request, verified.candidate, verified.payment, keys, challenge, now, events, span, undefined, read.envelope)
   }
 
   /**
@@ -232,6 +232,7 @@ class Gate implements PaymentGate {
     events: GateEvents,
     span: GateSpan | undefined,
     resumed?: Resumed,
+    envelope?: PaymentEnvelope,
   ): Promise<PaymentDecision> {
     const payer = payment.payer
     span?.setAttributes(paymentAttributes(payment, this.tracer?.recordPayer))
@@ -258,6 +259,7 @@ class Gate implements PaymentGate {
       startedAt,
       ...(span ? { span } : {}),
       ...(resumed ? { resumed } : {}),
+      ...(envelope && this.options.async ? { queue: { async: this.options.async, envelope, route: this.options.name ?? firstRequestLabel(request) } } : {}),
     })
   }
 

@@ -1,3 +1,4 @@
+import { queueGauge, type QueueSource } from './queue-gauge.js'
 import { Registry } from 'prom-client'
 import type { TollgateHooks } from '../hooks/hook-types.js'
 import { redactUrls } from '../errors/redact.js'
@@ -52,6 +53,7 @@ export function tollgateMetrics(options: TollgateMetricsOptions = {}): TollgateM
   const logger = guardedLogger(options.logger ?? silentLogger)
   const hooks = metricHooks(paymentMetrics(registry, prefix, options.buckets ?? DEFAULT_BUCKETS))
   if (options.core) progressGauge(registry, prefix, options.core)
+  if (options.core) queueGauge(registry, prefix, options.core as QueueSource | (() => QueueSource), options.gasTimeoutMs ?? 1_000)
   if (options.settler) gasGauges(registry, prefix, options.settler, options.gasTimeoutMs ?? 1_000)
 
   const scrape = async (): Promise<ScrapeAnswer> => {
