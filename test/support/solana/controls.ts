@@ -17,6 +17,7 @@ export interface StandInOptions {
 
 export interface StandInInfo {
   url: string
+  controlUrl: string
   mint: MintInfo
   feePayer: { address: Address; secretKeyBase58: string }
 }
@@ -50,7 +51,7 @@ export async function startStandInCore(options: StandInOptions = {}): Promise<St
   // eslint-disable-next-line prefer-const
   let server: RpcServer
   const controls: Record<string, Method> = {
-    info: (): StandInInfo => ({ url: server.url, mint: defaultMint, feePayer: exported(feePayer) }),
+    info: (): StandInInfo => ({ url: server.url, controlUrl: server.controlUrl, mint: defaultMint, feePayer: exported(feePayer) }),
     newKeypair: async () => exported(await newKeypair()),
     createMint: async (params) => {
       const a = arg(params)
@@ -123,8 +124,8 @@ export async function startStandInCore(options: StandInOptions = {}): Promise<St
       server.faults.clear()
       return null
     },
-    setDown: (params) => {
-      server.down = arg(params).down === true
+    setDown: async (params) => {
+      await server.setDown(arg(params).down === true)
       return null
     },
     /** Transactions sent by clients (setup excluded): landed, failed (err) or dropped. */

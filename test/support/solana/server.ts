@@ -14,11 +14,13 @@ import type { Method } from './rpc-methods.js'
 export type FaultKind = 'drop' | 'lose-answer' | 'http-503' | 'rpc-error'
 
 export interface RpcServer extends TestServer {
+  /** Where the test-only control methods answer: its own port, so it stays up while the RPC is down. */
+  controlUrl: string
   /** RPC calls received per method (control calls excluded). */
   calls: Record<string, number>
   faults: Map<string, { kind: FaultKind; times: number }>
-  /** While down, every RPC call's connection is cut before it is read; control calls still work. */
-  down: boolean
+  /** Down: the RPC port stops listening (connections refused, open ones cut); up: it listens again on the same port. */
+  setDown(down: boolean): Promise<void>
 }
 
 interface Envelope {
@@ -31,11 +33,11 @@ interface Envelope {
 const cut = (req: IncomingMessage) => (req.socket as Socket).destroy()
 
 /**
- * JSON-RPC 2.0 over node:http on a free loopback port: `/` answers the node methods, `/control`
- * the test-only ones. Batches are answered in order.
+ * JSON-RPC 2.0 over node:http on two free loopback ports: one answers the node methods, the other
+ * the test-only controls. Batches are answered in order.
  */
 export async function startRpcServer(methods: Record<string, Method>, controls: Record<string, Method>): Promise<RpcServer> {
-  const state = { calls: {} as Record<string, number>, faults: new Map<string, { kind: FaultKind; times: number }>(), down: false }
+  const state = { calls: {} as Record<string, number>, faults: new Map<string, { kind: FaultKind; times: number }>() }
 
   const answer = async (envelope: Envelope, table: Record<string, Method>, control: boolean) => {
     const id = envelope.id ?? null
@@ -64,9 +66,7 @@ export async function startRpcServer(methods: Record<string, Method>, controls: 
     return undefined
   }
 
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const control = req.url === '/control'
-    if (!control && state.down) return cut(req)
+  const handle = async (req: IncomingMessage, res: ServerResponse, control: boolean) => {
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
     let body: unknown
@@ -95,12 +95,38 @@ export async function startRpcServer(methods: Record<string, Method>, controls: 
     res.end(JSON.stringify(batch ? answers : answers[0]))
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' })
-      res.end(String(error))
+  const serve = (control: boolean) =>
+    createServer((req, res) => {
+      handle(req, res, control).catch((error: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' })
+        res.end(String(error))
+      })
     })
+  const rpc = serve(false)
+  const listening = await listenOnLoopback(rpc)
+  const controlServer = await listenOnLoopback(serve(true))
+  const port = Number(new URL(listening.url).port)
+  let down = false
+  const setDown = async (value: boolean) => {
+    if (value === down) return
+    down = value
+    if (value) {
+      rpc.closeAllConnections()
+      await new Promise<void>((resolve) => rpc.close(() => resolve()))
+    } else {
+      await new Promise<void>((resolve, reject) => {
+        rpc.once('error', reject)
+        rpc.listen(port, '127.0.0.1', () => resolve())
+      })
+    }
+  }
+  return Object.assign(state, {
+    url: listening.url,
+    controlUrl: controlServer.url,
+    setDown,
+    close: async () => {
+      await controlServer.close()
+      if (!down) await listening.close()
+    },
   })
-  const listening = await listenOnLoopback(server)
-  return Object.assign(state, listening)
 }

@@ -22,19 +22,19 @@ export async function spawnSolanaStandIn(opts: { tokenProgram?: 'spl-token' | 't
   live.add(child)
   let stderr = ''
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
-  const url = await new Promise<string>((resolve, reject) => {
+  const started = await new Promise<{ url: string; controlUrl: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`stand-in did not start within ${READY_TIMEOUT_MS} ms: ${stderr}`)), READY_TIMEOUT_MS)
     createInterface({ input: child.stdout! }).once('line', (line) => {
       clearTimeout(timer)
       try {
-        resolve((JSON.parse(line) as { url: string }).url)
+        resolve(JSON.parse(line) as { url: string; controlUrl: string })
       } catch {
         reject(new Error(`stand-in printed ${line}; stderr: ${stderr}`))
       }
     })
     child.once('exit', (code) => reject(new Error(`stand-in exited (${code}): ${stderr}`)))
   })
-  const call = controlOver(url)
+  const call = controlOver(started.controlUrl)
   const info = (await call('info')) as StandInInfo
   const stop = async () => {
     if (exited(child)) return

@@ -21,8 +21,7 @@ export interface HistoryEntry {
 }
 
 /**
- * A Solana JSON-RPC stand-in over litesvm (see /tmp/brief/solana-rig.md and README-like notes in
- * test/support/solana). The same handle works in-process (startSolanaStandIn) and against a child
+ * A Solana JSON-RPC stand-in over litesvm. The same handle works in-process (startSolanaStandIn) and against a child
  * process (test/support/solana/spawn.ts), so two seller processes can share one chain.
  */
 export interface SolanaStandIn {
@@ -60,7 +59,7 @@ export interface SolanaStandIn {
   /** Arms a fault on the next `times` calls of `method` (see FaultKind). */
   failNext(method: string, kind?: FaultKind, times?: number): Promise<void>
   clearFaults(): Promise<void>
-  /** While down, every RPC connection is cut before it is read (the node is unreachable); controls still answer. */
+  /** Down: the RPC port stops listening (new connections refused, open ones cut); up: it listens again, same URL. Controls still answer. */
   setDown(down: boolean): Promise<void>
   /** Client transactions (setup excluded), oldest first. */
   history(): Promise<HistoryEntry[]>
@@ -72,7 +71,7 @@ export interface SolanaStandIn {
 
 export type ControlCall = (method: string, args?: Record<string, unknown>) => Promise<unknown>
 
-/** The typed handle over a control channel (a direct call in-process, HTTP to `/control` for a child). */
+/** The typed handle over a control channel (a direct call in-process, HTTP to its control port for a child). */
 export function handleOver(info: StandInInfo, call: ControlCall, stop: () => Promise<void>): SolanaStandIn {
   const key = (k: unknown) => {
     const { address, secretKeyBase58 } = k as { address: Address; secretKeyBase58: string }
@@ -128,11 +127,11 @@ export async function startSolanaStandIn(options: StandInOptions = {}): Promise<
   })
 }
 
-/** A control channel to a stand-in served by another process. */
-export function controlOver(url: string): ControlCall {
+/** A control channel to a stand-in served by another process (its control URL). */
+export function controlOver(controlUrl: string): ControlCall {
   let id = 0
   return async (method, args) => {
-    const res = await fetch(`${url}/control`, {
+    const res = await fetch(controlUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params: [args ?? {}] }),

@@ -89,3 +89,54 @@ export function v2PaymentHeader(transaction: string, accepted: Record<string, un
   const payload = { x402Version: 2, ...(resource ? { resource } : {}), accepted, payload: { transaction } }
   return Buffer.from(JSON.stringify(payload)).toString('base64')
 }
+
+export interface SolanaOffer {
+  scheme: string
+  network: string
+  amount: string
+  asset: string
+  payTo: string
+  maxTimeoutSeconds: number
+  extra: { feePayer: string; recentBlockhash?: string; lastValidBlockHeight?: number; memo?: string; [key: string]: unknown }
+}
+
+export interface SignedPayment {
+  /** The PAYMENT-SIGNATURE header value. */
+  header: string
+  offer: SolanaOffer
+  transaction: string
+}
+
+/**
+ * Asks `url` for its 402, takes its Solana option on `network` and pays it with a transaction
+ * built like the official client's (see paymentTransaction); `tx` overrides any field of it, for
+ * bad payments. In-process and quick: for the many-payment cases where a child process per
+ * payment would only slow the suite.
+ */
+export async function payFor(
+  sol: SolanaStandIn,
+  url: string,
+  buyer: SolanaKeypair,
+  tx: Partial<TransferOptions> = {},
+  network: string = sol.network,
+  init: RequestInit = {},
+): Promise<SignedPayment> {
+  const res = await fetch(url, init)
+  if (res.status !== 402) throw new Error(`expected a 402 from ${url}, got ${res.status}`)
+  const header = res.headers.get('payment-required')
+  if (!header) throw new Error(`the 402 from ${url} has no PAYMENT-REQUIRED header`)
+  const required = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as { resource?: unknown; accepts: SolanaOffer[] }
+  const offer = required.accepts.find((a) => a.network === network)
+  if (!offer) throw new Error(`the 402 from ${url} offers nothing on ${network}`)
+  const transaction = await paymentTransaction(sol, {
+    buyer,
+    payTo: offer.payTo as Address,
+    amount: BigInt(offer.amount),
+    feePayer: offer.extra.feePayer as Address,
+    mint: offer.asset as Address,
+    ...(offer.extra.recentBlockhash ? { blockhash: offer.extra.recentBlockhash } : {}),
+    ...(offer.extra.memo ? { memo: offer.extra.memo } : {}),
+    ...tx,
+  })
+  return { header: v2PaymentHeader(transaction, offer as unknown as Record<string, unknown>, required.resource), offer, transaction }
+}
