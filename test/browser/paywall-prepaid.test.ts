@@ -31,7 +31,7 @@ afterAll(async () => {
   await chain?.stop()
 })
 
-describe.skipIf(skip)('prepaid packages in the browser paywall', () => {
+describe.skipIf(skip)('prepaid packages in the browser paywall', { timeout: 120_000 }, () => {
   it('buys a package, shows the answer, and spends the kept credential on later visits until it runs out', async () => {
     const buyer = privateKeyToAccount(generatePrivateKey())
     await chain.mint(buyer.address, 1_000_000n)

@@ -37,7 +37,7 @@ async function freshBuyer() {
   return account
 }
 
-describe.skipIf(skip)('browser paywall on the Web fetch adapter, in Chromium', () => {
+describe.skipIf(skip)('browser paywall on the Web fetch adapter, in Chromium', { timeout: 120_000 }, () => {
   it('sells an HTML article under the CSP, and exactly the price moves', async () => {
     const buyer = await freshBuyer()
     const seller = await chain.balanceOf(chain.accounts.seller.address)

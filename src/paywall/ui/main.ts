@@ -56,7 +56,13 @@ function markAccepts(): void {
     if (!several) return
     const radio = el('input', { type: 'radio', name: 'tg-accept', value: String(p.index), 'aria-label': `${price(p.requirement)} on ${networkName(p.requirement.network)}` })
     radio.checked = p === choice
-    radio.addEventListener('change', () => (choice = p))
+    radio.addEventListener('change', () => {
+      choice = p
+      const payButton = actions.querySelector('button[data-action="pay"]')
+      if (payButton) payButton.textContent = `Pay ${price(p.requirement)}`
+    })
+    // The whole line picks it, not only the small circle.
+    item.addEventListener('click', (event) => event.target !== radio && !radio.disabled && radio.click())
     item.prepend(radio)
   })
 }

@@ -29,7 +29,7 @@ export interface Shop {
   close(): Promise<void>
 }
 
-type Kind = 'article' | 'data' | 'report' | 'chart' | 'drain' | 'prepaid-data'
+type Kind = 'article' | 'data' | 'report' | 'chart' | 'drain' | 'prepaid-data' | 'choice'
 
 const DESCRIPTIONS: Record<Kind, string> = {
   article: 'A paid article',
@@ -38,6 +38,7 @@ const DESCRIPTIONS: Record<Kind, string> = {
   chart: 'A chart',
   drain: 'An article whose settlement fails',
   'prepaid-data': 'Weather data, prepaid packages welcome',
+  choice: 'Weather data, on either of two networks',
 }
 
 function config(chain: TestChain, extra: Partial<TollgateConfig> = {}): TollgateConfig {
@@ -45,7 +46,8 @@ function config(chain: TestChain, extra: Partial<TollgateConfig> = {}): Tollgate
     payTo: chain.accounts.seller.address,
     settler: localSettler({ privateKey: chain.keys.settler, rpcUrl: chain.rpcUrl, pollingIntervalMs: 50 }),
     store: memoryStore(),
-    networks: [{ name: 'base-sepolia', asset: chain.tokenInfo }],
+    // devnet-l2: a second network the page offers; only base-sepolia is the anvil chain the wallet can pay on.
+    networks: [{ name: 'base-sepolia', asset: chain.tokenInfo }, { name: 'devnet-l2', chainId: 31337, asset: chain.tokenInfo }],
     prepaid: prepaid({
       secret: 'browser-tests-prepaid-secret-0123456789abcdef',
       packages: [{ id: 'starter', calls: 3, days: 30, description: 'Three calls', price: { amount: { atomic: PACKAGE_PRICE.toString() }, network: 'base-sepolia' } }],
@@ -55,6 +57,10 @@ function config(chain: TestChain, extra: Partial<TollgateConfig> = {}): Tollgate
 }
 
 function route(kind: Kind): PaywallOptions {
+  if (kind === 'choice') {
+    const amount = { atomic: PRICE.toString() }
+    return { accepts: [{ amount, network: 'devnet-l2' }, { amount, network: 'base-sepolia' }], description: DESCRIPTIONS[kind] }
+  }
   return {
     amount: { atomic: PRICE.toString() },
     network: 'base-sepolia',
@@ -69,6 +75,7 @@ async function answer(kind: Kind, payment: VerifiedPayment, chain: TestChain, bu
     case 'article':
       return new Response(ARTICLE_HTML, { headers: { 'content-type': 'text/html; charset=utf-8' } })
     case 'data':
+    case 'choice':
     case 'prepaid-data':
       return Response.json(DATA)
     case 'report':
@@ -93,7 +100,7 @@ async function drain(chain: TestChain, key: Hex | undefined): Promise<void> {
   await chain.publicClient.waitForTransactionReceipt({ hash })
 }
 
-const KINDS: Kind[] = ['article', 'data', 'report', 'chart', 'drain', 'prepaid-data']
+const KINDS: Kind[] = ['article', 'data', 'report', 'chart', 'drain', 'prepaid-data', 'choice']
 
 export async function startExpressShop(chain: TestChain, buyerKeys: Map<string, Hex>, extra: Partial<TollgateConfig> = {}): Promise<Shop> {
   const gate = expressTollgate(config(chain, extra))
