@@ -128,3 +128,106 @@ export function permit2Fetch(account: PrivateKeyAccount, chain: Permit2Chain, as
   client.setSpendControls({ allowedAssets: assets.map((asset) => ({ network: 'eip155:84532' as Network, asset })) })
   return wrapFetchWithPayment(opts.baseFetch ?? fetch, client) as typeof fetch
 }
+
+export interface Permit2PaymentParts {
+  token?: Address
+  amount?: bigint
+  spender?: Address
+  nonce?: bigint
+  deadline?: bigint
+  to?: Address
+  validAfter?: bigint
+  /** upto: the witness's facilitator. */
+  facilitator?: Address
+  /** Signs with this key instead of the payer's (a forged signature). */
+  signer?: PrivateKeyAccount
+}
+
+/**
+ * A Permit2 payment header built by hand (what @x402/evm's client builds, with any field
+ * overridden): for the bad-input tests, which need payloads no honest client would send.
+ */
+export async function permit2PaymentHeader(
+  payer: PrivateKeyAccount,
+  accepted: Record<string, unknown> & { scheme: string; amount: string; asset: string; payTo: string },
+  parts: Permit2PaymentParts = {},
+  extensions?: Record<string, unknown>,
+): Promise<{ header: string; payload: Record<string, unknown>; nonce: bigint }> {
+  const upto = accepted.scheme === 'upto'
+  const now = BigInt(Math.floor(Date.now() / 1000))
+  const nonce = parts.nonce ?? BigInt(`0x${[...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, '0')).join('')}`)
+  const witness = upto
+    ? { to: parts.to ?? (accepted.payTo as Address), facilitator: parts.facilitator ?? ((accepted.extra as { facilitatorAddress: Address }).facilitatorAddress), validAfter: parts.validAfter ?? 0n }
+    : { to: parts.to ?? (accepted.payTo as Address), validAfter: parts.validAfter ?? 0n }
+  const message = {
+    permitted: { token: parts.token ?? (accepted.asset as Address), amount: parts.amount ?? BigInt(accepted.amount) },
+    spender: parts.spender ?? (upto ? UPTO_PROXY : EXACT_PROXY),
+    nonce,
+    deadline: parts.deadline ?? now + 300n,
+    witness,
+  }
+  const witnessType = upto
+    ? [{ name: 'to', type: 'address' }, { name: 'facilitator', type: 'address' }, { name: 'validAfter', type: 'uint256' }]
+    : [{ name: 'to', type: 'address' }, { name: 'validAfter', type: 'uint256' }]
+  // Typed loosely: the witness type differs between exact and upto.
+  const sign = (parts.signer ?? payer).signTypedData as (args: unknown) => Promise<Hex>
+  const signature = await sign({
+    domain: { name: 'Permit2', chainId: 84532, verifyingContract: PERMIT2 },
+    types: {
+      PermitWitnessTransferFrom: [
+        { name: 'permitted', type: 'TokenPermissions' },
+        { name: 'spender', type: 'address' },
+        { name: 'nonce', type: 'uint256' },
+        { name: 'deadline', type: 'uint256' },
+        { name: 'witness', type: 'Witness' },
+      ],
+      TokenPermissions: [{ name: 'token', type: 'address' }, { name: 'amount', type: 'uint256' }],
+      Witness: witnessType,
+    },
+    primaryType: 'PermitWitnessTransferFrom',
+    message,
+  })
+  const text = (v: unknown): unknown => (typeof v === 'bigint' ? v.toString() : v)
+  const payload = {
+    signature,
+    permit2Authorization: {
+      from: payer.address,
+      permitted: { token: message.permitted.token, amount: text(message.permitted.amount) },
+      spender: message.spender,
+      nonce: text(nonce),
+      deadline: text(message.deadline),
+      witness: Object.fromEntries(Object.entries(witness).map(([k, v]) => [k, text(v)])),
+    },
+  }
+  const envelope = { x402Version: 2, accepted, payload, ...(extensions ? { extensions } : {}) }
+  return { header: Buffer.from(JSON.stringify(envelope)).toString('base64'), payload, nonce }
+}
+
+/** An eip2612GasSponsoring extension as the official client builds it, with any field overridden. */
+export async function eip2612Extension(
+  payer: PrivateKeyAccount,
+  chain: Permit2Chain,
+  token: { address: Address; name: string; version: string },
+  amount: bigint,
+  deadline: bigint,
+  overrides: { from?: Address; spender?: Address; value?: bigint; nonce?: bigint; signer?: PrivateKeyAccount } = {},
+): Promise<Record<string, unknown>> {
+  const nonce = overrides.nonce ?? (await chain.publicClient.readContract({ address: token.address, abi: tokenAbi, functionName: 'nonces', args: [payer.address] }))
+  const spender = overrides.spender ?? PERMIT2
+  const value = overrides.value ?? amount
+  const signature = await (overrides.signer ?? payer).signTypedData({
+    domain: { name: token.name, version: token.version, chainId: 84532, verifyingContract: token.address },
+    types: { Permit: [{ name: 'owner', type: 'address' }, { name: 'spender', type: 'address' }, { name: 'value', type: 'uint256' }, { name: 'nonce', type: 'uint256' }, { name: 'deadline', type: 'uint256' }] },
+    primaryType: 'Permit',
+    message: { owner: overrides.from ?? payer.address, spender, value, nonce, deadline },
+  })
+  const info = { from: overrides.from ?? payer.address, asset: token.address, spender, amount: value.toString(), nonce: nonce.toString(), deadline: deadline.toString(), signature, version: '1' }
+  return { eip2612GasSponsoring: { info } }
+}
+
+/** The first `accepts` entry of a route's 402. */
+export async function acceptedOf(url: string, init: RequestInit = {}): Promise<Record<string, unknown> & { scheme: string; amount: string; asset: string; payTo: string }> {
+  const res = await fetch(url, init)
+  if (res.status !== 402) throw new Error(`expected a 402 from ${url}, got ${res.status}`)
+  return JSON.parse(Buffer.from(res.headers.get('payment-required')!, 'base64').toString('utf8')).accepts[0]
+}

@@ -28,6 +28,10 @@ export async function verifyPermit2(terms: Permit2Terms, proof: Permit2Proof, no
   const refused = checkPermit2Terms(terms, proof, now)
   if (refused) return refused
   try {
+    // A chain without the x402 proxy cannot settle any Permit2 payment: the seller's setup, not the buyer's fault.
+    if (!(await proxyDeployed(terms))) {
+      return { ok: false, status: 503, reason: Reason.permit2ProxyNotDeployed, detail: `no x402 proxy at ${terms.proxy} on ${terms.network.name}: Permit2 payments cannot settle on this chain`, publicDetail: `the x402 Permit2 proxy is not deployed on ${terms.network.name}` }
+    }
     const typedData = permit2TypedData(proof, terms.network.chainId, terms.scheme) as unknown as TypedDataDefinition
     if (!(await signedBy(terms.calls, proof.owner, typedData, proof.signature))) return reject(Reason.permit2Signature, `the Permit2 signature is not ${proof.owner}'s`)
     if (terms.scheme === 'upto' && !(proof.witness.facilitator && isAddressEqual(proof.witness.facilitator, terms.calls.settler))) {
@@ -114,6 +118,18 @@ async function diagnose(terms: Permit2Terms, proof: Permit2Proof, revert: Hex | 
   if (balance < terms.amount) return reject(Reason.permit2InsufficientBalance, `${proof.owner} holds ${balance}, less than ${terms.amount}`)
   if (allowance < terms.amount && !proof.eip2612) return reject(Reason.permit2AllowanceRequired, `${proof.owner} allows Permit2 ${allowance}, less than ${terms.amount}; approve Permit2 or sign an EIP-2612 permit`)
   return { ok: false, status: 402, reason: Reason.permit2SimulationFailed, detail: redactUrls(detail), publicDetail: 'the settlement would revert' }
+}
+
+/** Proxies found deployed, per chain: code, once there, stays (the proxies cannot self-destruct). */
+const deployed = new Set<string>()
+
+async function proxyDeployed(terms: Permit2Terms): Promise<boolean> {
+  const key = `${terms.network.caip2}|${terms.proxy}`
+  if (deployed.has(key)) return true
+  const code = await terms.calls.read((client) => client.getCode({ address: terms.proxy }))
+  if (!code || code === '0x') return false
+  deployed.add(key)
+  return true
 }
 
 function reject(reason: ReasonCode, detail: string, publicDetail = detail): Verification {
