@@ -12,6 +12,7 @@ import {
   type Address,
   type Blockhash,
   type Instruction,
+  type KeyPairSigner,
 } from '@solana/kit'
 import { findAssociatedTokenPda, getTransferCheckedInstruction } from '@solana-program/token'
 import { signerOf, type SolanaKeypair } from './keys.js'
@@ -44,6 +45,8 @@ export interface TransferOptions {
   computeUnitPriceMicroLamports?: bigint
   /** Defaults to the stand-in's latest blockhash. */
   blockhash?: string
+  /** Rewrites the instruction list (bad payments: extra, missing or reordered instructions). */
+  instructions?: (official: Instruction[], buyer: KeyPairSigner) => Instruction[]
 }
 
 /**
@@ -72,13 +75,16 @@ export async function paymentTransaction(sol: SolanaStandIn, opts: TransferOptio
     ),
     { programAddress: MEMO, data: new TextEncoder().encode(opts.memo ?? randomBytes(16).toString('hex')) },
   ]
+  const layout = opts.instructions ? opts.instructions(instructions, buyer) : instructions
   const blockhash = opts.blockhash ?? (await rpc<{ value: { blockhash: string } }>(sol.url, 'getLatestBlockhash')).value.blockhash
-  const feePayer = opts.feePayerKey ? await signerOf(opts.feePayerKey) : createNoopSigner(opts.feePayer ?? sol.feePayer.address)
+  const feePayerAddress = opts.feePayerKey?.address ?? opts.feePayer ?? sol.feePayer.address
+  // kit wants one signer instance per address: a buyer who is also the fee payer signs as both.
+  const feePayer = feePayerAddress === buyer.address ? buyer : opts.feePayerKey ? await signerOf(opts.feePayerKey) : createNoopSigner(feePayerAddress)
   const message = pipe(
     createTransactionMessage({ version: 0 }),
     (m) => setTransactionMessageFeePayerSigner(feePayer, m),
     (m) => setTransactionMessageLifetimeUsingBlockhash({ blockhash: blockhash as Blockhash, lastValidBlockHeight: 0n }, m),
-    (m) => appendTransactionMessageInstructions(instructions, m),
+    (m) => appendTransactionMessageInstructions(layout, m),
   )
   const signed = opts.feePayerKey ? await signTransactionMessageWithSigners(message) : await partiallySignTransactionMessageWithSigners(message)
   return getBase64EncodedWireTransaction(signed)
