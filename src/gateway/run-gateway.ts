@@ -82,14 +82,19 @@ export async function runGateway(argv: readonly string[], io: GatewayIo): Promis
   io.onSignal('SIGHUP', () => {
     if (stopping) return
     reloading = reloading.then(async () => {
-      const next = await reload(argv, io, current.generation.config, shared, logger)
-      if (!next || stopping) return void (await next?.close())
-      const previous = current
-      current = { generation: next, inFlight: 0, retired: false }
-      generations.add(current)
-      previous.retired = true
-      if (previous.inFlight === 0) await retire(previous)
-      io.out(`tollgate gateway: configuration reloaded (${next.config.routes.length} routes)\n`)
+      try {
+        const next = await reload(argv, io, current.generation.config, shared, logger)
+        if (!next || stopping) return void (await next?.close())
+        const previous = current
+        current = { generation: next, inFlight: 0, retired: false }
+        generations.add(current)
+        previous.retired = true
+        if (previous.inFlight === 0) await retire(previous)
+        io.out(`tollgate gateway: configuration reloaded (${next.config.routes.length} routes)\n`)
+      } catch (error) {
+        // A bug while reloading must not take down the running configuration (nor the process).
+        logger.error?.('tollgate gateway: reload failed, keeping the running configuration', { error: String(error) })
+      }
     })
   })
 

@@ -70,6 +70,14 @@ describe('checkGatewayConfig', () => {
   })
 })
 
+describe('JSON configuration files', () => {
+  it('are read as they are; a price written as a JSON number is refused, since JSON cannot keep its digits', async () => {
+    const file = writeConfig(JSON.stringify({ target: 'http://127.0.0.1:9', routes: [{ path: '/a', price: 0.01, network: 'base' }] }), 'tollgate.config.json')
+    const { problems } = checkGatewayConfig(await readConfigFile(file), ENV)
+    expect(problems).toEqual([expect.stringContaining("amount 0.01 is a number; write it as a decimal string ('0.01')")])
+  })
+})
+
 describe('YAML is read exactly', () => {
   it('keeps unquoted prices and 0x addresses as written (property)', () => {
     fc.assert(
