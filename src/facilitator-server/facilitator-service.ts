@@ -14,6 +14,7 @@ import { PendingLedger } from '../settlement/pending-ledger.js'
 import { chainCheckOf, resolveAuthorization } from '../chains/evm/resolve-authorization.js'
 import type { Store } from '../stores/store.js'
 import { isRefusal, readAsk, termsOf, type FacilitatorAsk } from './read-request.js'
+import { isPermit2Ask, Permit2Facilitation } from './permit2-service.js'
 
 /** An HTTP status and JSON body; the handler only serialises it. */
 export interface Answer<T> {
@@ -43,6 +44,8 @@ type Fail = (status: number, errorReason: string, errorMessage: string, transact
 export class FacilitatorService {
   private readonly guard: ReplayGuard
   private readonly ledger: PendingLedger
+  /** Permit2 `exact` and `upto` payments. */
+  private readonly permit2: Permit2Facilitation
 
   constructor(
     private readonly settler: EvmSettler,
@@ -53,6 +56,7 @@ export class FacilitatorService {
   ) {
     this.guard = new ReplayGuard(store, logger)
     this.ledger = new PendingLedger(store, logger)
+    this.permit2 = new Permit2Facilitation(settler, networks, this.guard, this.ledger, clock, logger)
   }
 
   supported(): SupportedResponse {
@@ -60,11 +64,14 @@ export class FacilitatorService {
     const kinds = served.flatMap((n) => [
       { x402Version: 2, scheme: 'exact', network: n.caip2 },
       ...(n.v1Name ? [{ x402Version: 1, scheme: 'exact', network: n.v1Name }] : []),
+      // upto: the buyer's witness must name the account that settles, this facilitator's.
+      { x402Version: 2, scheme: 'upto', network: n.caip2, extra: { facilitatorAddress: this.settler.address } },
     ])
-    return { kinds, extensions: [], signers: { 'eip155:*': [this.settler.address] } }
+    return { kinds, extensions: ['eip2612GasSponsoring'], signers: { 'eip155:*': [this.settler.address] } }
   }
 
   async verify(body: unknown): Promise<Answer<VerifyResponse>> {
+    if (isPermit2Ask(body)) return this.permit2.verify(body)
     const prepared = this.prepare(body)
     if ('reason' in prepared) return { status: prepared.status, body: { isValid: false, invalidReason: prepared.reason, invalidMessage: prepared.message } }
     const payer = prepared.proof.authorization.from
@@ -76,6 +83,7 @@ export class FacilitatorService {
   }
 
   async settle(body: unknown): Promise<Answer<SettleResponse>> {
+    if (isPermit2Ask(body)) return this.permit2.settle(body)
     const prepared = this.prepare(body)
     const network = typeof (body as { paymentRequirements?: { network?: unknown } })?.paymentRequirements?.network === 'string'
       ? ((body as { paymentRequirements: { network: string } }).paymentRequirements.network)

@@ -104,7 +104,7 @@ export function termsOf(ask: FacilitatorAsk, network: EvmNetwork): EvmTerms | Re
 }
 
 /** A network not built by the handler (no `settles`) settles its own asset only: closed unless told otherwise. */
-function settledTokens(network: EvmNetwork): readonly TokenInfo[] {
+export function settledTokens(network: EvmNetwork): readonly TokenInfo[] {
   const listed = (network as Partial<ServedNetwork>).settles
   if (Array.isArray(listed)) return listed
   return network.asset ? [network.asset] : []
