@@ -32,10 +32,13 @@ interface Prepared {
   network: string
 }
 
-/** Whether a `/verify` or `/settle` body is a Permit2 payment (exact with assetTransferMethod "permit2", or upto). */
+/**
+ * Whether a `/verify` or `/settle` body is a Permit2 payment (exact with a Permit2 payload, or upto).
+ * Routed by the payment, as the official facilitator routes by the payload's scheme and shape.
+ */
 export function isPermit2Ask(body: unknown): boolean {
-  const b = body as { paymentPayload?: { payload?: unknown }; paymentRequirements?: { scheme?: unknown; extra?: { assetTransferMethod?: unknown } } } | null
-  return b?.paymentRequirements?.scheme === 'upto' || b?.paymentRequirements?.extra?.assetTransferMethod === 'permit2' || isPermit2Payload(b?.paymentPayload?.payload)
+  const b = body as { paymentPayload?: { payload?: unknown; accepted?: { scheme?: unknown } } } | null
+  return b?.paymentPayload?.accepted?.scheme === 'upto' || isPermit2Payload(b?.paymentPayload?.payload)
 }
 
 /**

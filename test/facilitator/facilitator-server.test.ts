@@ -77,14 +77,15 @@ describe('routes and callers', () => {
     expect((await fetch(`${server.url}/supported`, { headers: bearer(OTHER_TOKEN) })).status).toBe(200)
   })
 
-  it('GET /supported lists exact for both generations and the settler as signer', async () => {
+  it('GET /supported lists exact for both generations, upto with its settling account, and the settler as signer', async () => {
     const res = await fetch(`${server.url}/supported`, { headers: bearer() })
     expect(await res.json()).toEqual({
       kinds: [
         { x402Version: 2, scheme: 'exact', network: 'eip155:84532' },
         { x402Version: 1, scheme: 'exact', network: 'base-sepolia' },
+        { x402Version: 2, scheme: 'upto', network: 'eip155:84532', extra: { facilitatorAddress: settler } },
       ],
-      extensions: [],
+      extensions: ['eip2612GasSponsoring'],
       signers: { 'eip155:*': [settler] },
     })
   })
