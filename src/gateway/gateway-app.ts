@@ -76,7 +76,8 @@ export async function buildGeneration(config: GatewayConfig, shared: SharedParts
       handler = h
       return createServer()
     },
-    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    // Matching errs towards the paid route: an upstream that ignores case or extra slashes must not serve `/DATA` or `//data` free.
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, caseSensitive: false },
   })
   const { origin, pathname } = new URL(config.target)
   const prefix = pathname.replace(/\/+$/, '')

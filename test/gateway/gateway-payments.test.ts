@@ -67,6 +67,10 @@ describe('tollgate gateway in front of an upstream process', () => {
     const response = await fetch(`${gateway.url}/data`)
     expect(response.status).toBe(402)
     expect(response.headers.get('payment-required')).toBeTruthy()
+    // Spellings an upstream may read as /data are paid routes too.
+    for (const path of ['/DATA', '/data/', '//data', '/%64ata']) {
+      expect((await rawRequest(`${gateway.url}${path}`, {})).status, path).toBe(402)
+    }
     expect(await received('/api/data')).toHaveLength(0)
   })
 
