@@ -152,9 +152,16 @@ async function run(): Promise<void> {
     const tx = await rpc<{ slot: number; meta: { err: unknown; fee: number } }>(chain.url, 'getTransaction', [settlement.transaction, { maxSupportedTransactionVersion: 0 }])
     line('signature', settlement.transaction)
     line('slot', `${tx.slot} ${dim(`(err ${JSON.stringify(tx.meta.err)}, fee ${tx.meta.fee} lamports paid by the seller's fee payer)`)}`)
-    const wireSignature = getBase58Decoder().decode(getTransactionDecoder().decode(getBase64Encoder().encode(transaction)).signatures[buyer.address]!)
     check(tx.meta.err === null, `settlement transaction failed on chain: ${JSON.stringify(tx.meta.err)}`)
-    note(dim(`the buyer's signature ${wireSignature.slice(0, 12)}… is the same in the settled transaction: the seller only added its own`))
+    const landed = await rpc<{ transaction: [string, string] }>(chain.url, 'getTransaction', [settlement.transaction, { encoding: 'base64', maxSupportedTransactionVersion: 0 }])
+    const signatureOf = (base64: string, signer: Address) => {
+      const bytes = getTransactionDecoder().decode(getBase64Encoder().encode(base64)).signatures[signer]
+      return bytes ? getBase58Decoder().decode(bytes) : null
+    }
+    const buyerSignature = signatureOf(transaction, buyer.address)
+    check(buyerSignature && signatureOf(landed.transaction[0], buyer.address) === buyerSignature, "the settled transaction does not carry the buyer's signature")
+    check(signatureOf(landed.transaction[0], chain.feePayer.address) === settlement.transaction, "the settled transaction's id is not the fee payer's signature")
+    note(dim(`same message and buyer signature (${buyerSignature.slice(0, 12)}…) as signed in step 5; the seller only added the fee payer's`))
 
     step('Balances after')
     const after = await balances()

@@ -35,6 +35,10 @@ describe('the Solana demo', () => {
     expect(out).toMatch(/status\s+200 OK/)
     expect(out).toMatch(/PAYMENT-RESPONSE\s+success true/)
     expect(out).toMatch(/signature\s+[1-9A-HJ-NP-Za-km-z]{64,88}/)
+    expect(out).toMatch(/fee 10001 lamports paid by the seller's fee payer/)
+    expect(out).toMatch(/same message and buyer signature/)
+    // replay
+    expect(out).toMatch(/status\s+409 Conflict/)
     // balances
     expect(out).toMatch(/buyer\s+100\.00 tUSDC → 99\.99 tUSDC \(-0\.01\)/)
     expect(out).toMatch(/seller\s+0\.00 tUSDC → 0\.01 tUSDC \(\+0\.01\)/)
