@@ -13,7 +13,7 @@ export function pageStyles(colors: PaywallPageColors = {}): string {
     '.tg-logo{max-height:48px;max-width:160px;display:block;margin-bottom:12px}' +
     '.tg h1{font-size:1.35rem;margin:0 0 6px}.tg-desc{margin:0 0 16px;opacity:.8}' +
     '.tg-accepts{list-style:none;margin:0 0 18px;padding:0}.tg-accepts li{display:flex;justify-content:space-between;gap:12px;padding:10px 12px;border:1px solid rgba(0,0,0,.1);border-radius:10px;margin-bottom:8px}' +
-    '.tg-accepts li:has(input){cursor:pointer}.tg-accepts input{margin:0;accent-color:var(--tg-accent)}.tg-amount{font-weight:600;flex:1}.tg-net{opacity:.7;font-size:.9rem}' +
+    '.tg-accepts li:has(input){cursor:pointer}.tg-accepts input{margin:0;accent-color:var(--tg-accent)}.tg-amount{font-weight:600;flex:1;white-space:nowrap}.tg-off{opacity:.6}.tg-net{opacity:.7;font-size:.9rem}' +
     '.tg button{font:inherit;cursor:pointer;border:0;border-radius:10px;padding:11px 16px;background:var(--tg-accent);color:#fff;width:100%;margin:4px 0;display:flex;align-items:center;justify-content:center;gap:8px}' +
     '.tg button.tg-secondary{background:transparent;color:var(--tg-accent);border:1px solid var(--tg-accent)}.tg button:disabled{opacity:.55;cursor:default}' +
     '.tg button img{width:22px;height:22px}' +

@@ -3,15 +3,19 @@
  * core knows of its networks and tokens, so prices show in token units ('0.1 USDC').
  */
 import type { TokenInfo } from '../chains/evm/network/evm-network.js'
+import { solanaNetworkOf, USDC_DECIMALS } from '../chains/solana/solana-networks.js'
 import type { NetworkRegistry } from '../networks/resolve-network.js'
 import { browserPage, type BrowserPage } from './browser-page.js'
 import type { DisplayLookup, TokenDisplay } from './page-data.js'
 import { mergePageOptions, paywallPageProblems } from './page-options.js'
 
+/** A token as the page shows it: EVM tokens carry their EIP-712 name; Solana mints have none. */
+type PageToken = Pick<TokenInfo, 'decimals'> & { address: string; name?: string }
+
 /** The route's accepted options as far as the page cares: a network name and maybe its own token. */
 export interface PageAccept {
   network: string
-  asset?: TokenInfo
+  asset?: PageToken
 }
 
 /** Undefined when the page is off (`paywallPage: false`) or a setting is malformed (reported at setup). */
@@ -22,22 +26,25 @@ export function routePage(configPage: unknown, routePageOption: unknown, registr
 }
 
 export function displayLookup(registry: NetworkRegistry, accepts: readonly PageAccept[]): DisplayLookup {
-  const network = (id: string) => {
+  const network = (id: string): { name: string; caip2: string; asset?: PageToken } | undefined => {
+    const solana = solanaNetworkOf(id)
+    if (solana) return { name: solana.name, caip2: solana.caip2, asset: { address: solana.usdc, decimals: USDC_DECIMALS, name: 'USDC' } }
     try {
       return registry.resolve(id)
     } catch {
-      return undefined // another chain family's network (Solana): shown by its CAIP-2 id
+      return undefined // a network the core does not know: shown by its CAIP-2 id
     }
   }
   const own = accepts.flatMap((accept) => {
     const resolved = accept.asset ? network(accept.network) : undefined
     return resolved && accept.asset ? [{ caip2: resolved.caip2, token: accept.asset }] : []
   })
-  const display = (token: TokenInfo): TokenDisplay => ({ decimals: token.decimals, name: token.name })
+  const display = (token: PageToken): TokenDisplay => ({ decimals: token.decimals, name: token.name ?? `tokens (${token.address.slice(0, 6)}…)` })
   return {
     network: (caip2) => network(caip2)?.name,
     token(caip2, asset) {
-      const same = (token: TokenInfo) => token.address.toLowerCase() === asset.toLowerCase()
+      // EVM addresses compare without case; Solana's base58 addresses are case-sensitive.
+      const same = (token: PageToken) => (caip2.startsWith('eip155:') ? token.address.toLowerCase() === asset.toLowerCase() : token.address === asset)
       const mine = own.find((entry) => entry.caip2 === caip2 && same(entry.token))
       if (mine) return display(mine.token)
       const fallback = network(caip2)?.asset

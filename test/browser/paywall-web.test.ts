@@ -7,6 +7,10 @@ import type { Hex } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { tollgate as fetchTollgate } from '../../adapters/fetch.js'
+import { solanaSettler } from '../../src/chains/solana/index.js'
+import { localSettler, memoryStore } from '../../src/index.js'
+import { serveOnNode } from '../../examples/hono/node-serve.js'
 import { startTestChain, type TestChain } from '../support/chain.js'
 import { launchChromium, requireChromiumOrSkip } from './support/chromium.js'
 import { connect, pay, shot, UI_TIMEOUT_MS, visit } from './support/paywall-page.js'
@@ -98,6 +102,38 @@ describe.skipIf(skip)('browser paywall on the Web fetch adapter, in Chromium', {
     } finally {
       await v.close()
       await branded.close()
+    }
+  })
+
+  it('lists a Solana way to pay as not payable in the page, and pays the EVM one', async () => {
+    // Rendering reads no chain: the Solana settler's RPC is never called, so none runs.
+    const secretKey = new Uint8Array(64).fill(7)
+    const solanaPayTo = 'So11111111111111111111111111111111111111112'
+    const gate = fetchTollgate({
+      payTo: { evm: chain.accounts.seller.address, solana: solanaPayTo },
+      settler: { evm: localSettler({ privateKey: chain.keys.settler, rpcUrl: chain.rpcUrl, pollingIntervalMs: 50 }), solana: solanaSettler({ secretKey, rpcUrl: 'http://127.0.0.1:9' }) },
+      store: memoryStore(),
+      networks: [{ name: 'base-sepolia', asset: chain.tokenInfo }],
+    })
+    const paywall = gate.paywall({ accepts: [{ amount: '0.01', network: 'solana-devnet' }, { amount: '0.01', network: 'base-sepolia' }], description: 'Two families' })
+    const mixed = await serveOnNode((request) => paywall(request, () => Response.json(DATA)), '127.0.0.1', 0)
+    const buyer = await freshBuyer()
+    const v = await visit(browser, `${mixed.url}/mixed`, chain, { account: buyer })
+    try {
+      const lines = v.page.locator('#tg-accepts li')
+      await expect(lines.nth(0).textContent()).resolves.toBe('0.01 USDCsolana-devnet (not payable in this page)')
+      await expect(lines.nth(1).textContent()).resolves.toBe('0.01 USDCbase-sepolia')
+      await expect(v.page.locator('#tg-accepts input').count()).resolves.toBe(0)
+      await shot(v.page, 'web-4-solana-listed')
+      await connect(v.page)
+      await expect(v.page.locator('button[data-action="pay"]').textContent()).resolves.toBe('Pay 0.01 USDC')
+      await pay(v.page)
+      await v.page.locator('#tg-result pre').waitFor({ timeout: UI_TIMEOUT_MS })
+      expect(await chain.balanceOf(buyer.address)).toBe(1_000_000n - PRICE)
+      expect(v.console.errors).toEqual([])
+    } finally {
+      await v.close()
+      await mixed.close()
     }
   })
 

@@ -52,7 +52,10 @@ function markAccepts(): void {
   payable.forEach((p, i) => {
     const item = items[i]
     if (!item) return
-    if (!p.family) return void item.append(el('span', { class: 'tg-small' }, ' (not payable in this page)'))
+    if (!p.family) {
+      item.classList.add('tg-off')
+      return void (item.querySelector('.tg-net') ?? item).append(' (not payable in this page)')
+    }
     if (!several) return
     const radio = el('input', { type: 'radio', name: 'tg-accept', value: String(p.index), 'aria-label': `${price(p.requirement)} on ${networkName(p.requirement.network)}` })
     radio.checked = p === choice
