@@ -1,5 +1,5 @@
 /**
- * The page is the core's: Express, Koa, Fastify and the Web fetch adapter send the same HTML (up to
+ * The page is the core's: Express, Koa, Fastify, Next and the Web fetch adapter send the same HTML (up to
  * the per-response nonce and the server's own origin) with the same headers, over real HTTP. No
  * chain is read to render a page, so none is started.
  */
@@ -13,6 +13,7 @@ import { tollgate as expressTollgate } from '../../adapters/express.js'
 import { tollgate as fastifyTollgate } from '../../adapters/fastify.js'
 import { tollgate as fetchTollgate } from '../../adapters/fetch.js'
 import { tollgate as koaTollgate } from '../../adapters/koa.js'
+import { tollgate as nextTollgate } from '../../adapters/next.js'
 import { localSettler, memoryStore, type PaywallOptions, type TollgateConfig } from '../../src/index.js'
 import { serveOnNode } from '../../examples/hono/node-serve.js'
 import { listenOnLoopback } from '../support/http.js'
@@ -49,6 +50,10 @@ beforeAll(async () => {
 
   const paywall = fetchTollgate(config()).paywall(ROUTE)
   servers.push({ name: 'web', ...(await serveOnNode((request) => paywall(request, () => Response.json({ ok: true })), '127.0.0.1', 0)) })
+
+  // A Next route handler (what app/data/route.ts exports as GET), called by the same loopback bridge.
+  const GET = nextTollgate(config()).withPayment(async () => Response.json({ ok: true }), ROUTE)
+  servers.push({ name: 'next', ...(await serveOnNode((request) => GET(request), '127.0.0.1', 0)) })
 })
 
 afterAll(async () => {
@@ -56,7 +61,7 @@ afterAll(async () => {
 })
 
 describe('the browser page in every adapter', () => {
-  it('is the same page with the same headers in Express, Koa, Fastify and the Web adapter', async () => {
+  it('is the same page with the same headers in Express, Koa, Fastify, Next and the Web adapter', async () => {
     const pages = await Promise.all(
       servers.map(async ({ name, url }) => {
         const res = await fetch(`${url}/data`, { headers: { accept: BROWSER } })
