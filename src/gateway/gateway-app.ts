@@ -2,19 +2,22 @@
  * One generation of the gateway: a Fastify app built from one configuration, with tollgate's own
  * Fastify adapter as the paywall and @fastify/reply-from (undici) forwarding to the upstream.
  * Fastify's router matches the configured method + path patterns; the adapter holds every paid
- * answer in `onSend` until it settles (reply-from hands over the upstream's body as a stream that
- * is not read until then, so nothing reaches the buyer before settlement and nothing is buffered),
- * frees the payment when the upstream answers >= 400, and settles first for 'before-handler' routes.
+ * answer in `onSend` until it settles (nothing reaches the buyer before), frees the payment when the
+ * upstream answers >= 400, and settles first for 'before-handler' routes. Before it settles, the
+ * upstream's body is read whole within the route's held-bytes cap (hold-upstream.ts), so a body the
+ * upstream breaks off is a failed answer, not a charged one.
  * A reload builds a new generation over the same shared parts and swaps it in.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import replyFrom from '@fastify/reply-from'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { tollgate, serveAnswer } from '../../adapters/fastify.js'
-import { combineHooks, forwardedFor, rateLimits, type Logger, type PaywallOptions, type TollgateConfig } from '../index.js'
+import { Readable } from 'node:stream'
+import { combineHooks, DEFAULT_HOLD, forwardedFor, rateLimits, Reason, reasonMessages, type HoldPolicy, type Logger, type PaywallOptions, type TollgateConfig } from '../index.js'
 import { prepaid } from '../prepaid/index.js'
 import { allowList, downstreamHeaders, upstreamHeaders } from './forward-headers.js'
-import { gatewayAnswer, upstreamFailure } from './gateway-answers.js'
+import { gatewayAnswer, GatewayReason, upstreamFailure } from './gateway-answers.js'
+import { holdUpstreamAnswer } from './hold-upstream.js'
 import { pathProblem } from './path-guard.js'
 import { problemsOf } from './problems-of.js'
 import type { SharedParts } from './shared-parts.js'
@@ -99,14 +102,37 @@ export async function buildGeneration(config: GatewayConfig, shared: SharedParts
     if (answer.status === 502 || (error.statusCode ?? 500) >= 500) logger.error?.('tollgate gateway: request failed', { code: error.code })
     return reply.code(answer.status).headers(answer.headers).send(JSON.stringify(answer.body))
   })
+  // Runs before the paywall's own onSend (hooks run in the order they were added): the upstream's body
+  // is read whole (within the cap) so the paywall settles only an answer that arrived complete.
+  const holds = new WeakMap<FastifyRequest, HoldPolicy>()
+  const fromUpstream = new WeakMap<FastifyRequest, string[]>()
+  app.addHook('onSend', async (request, reply, payload) => {
+    const hold = holds.get(request)
+    if (!hold || !(payload instanceof Readable) || reply.statusCode >= 400) return payload
+    const held = await holdUpstreamAnswer(payload, hold)
+    if (held.kind === 'whole') {
+      reply.header('content-length', held.body.length)
+      return held.body
+    }
+    if (held.kind === 'overflow' && hold.overflow === 'settle') return held.stream
+    payload.destroy()
+    for (const name of fromUpstream.get(request) ?? []) reply.removeHeader(name)
+    const answer = held.kind === 'broken' ? gatewayAnswer(GatewayReason.upstreamUnavailable) : tooLarge
+    logger.warn?.('tollgate gateway: the upstream answer was not delivered; nothing charged', { reason: (answer.body as { error: string }).error })
+    reply.code(answer.status).headers(answer.headers)
+    return JSON.stringify(answer.body)
+  })
   await app.register(gate.plugin)
   if (plan) await app.register(gate.prepaidRoutes)
   if (config.metrics && shared.metrics) app.get(config.metrics.path, serveAnswer(shared.metrics.scrape))
   if (config.health && shared.health) app.get(config.health.path, serveAnswer(shared.health.answer))
 
   const allow = allowList(config.forward.headers)
-  const forward = (label: string) => (request: FastifyRequest, reply: FastifyReply) => {
+  const forward = (label: string, hold?: HoldPolicy) => (request: FastifyRequest, reply: FastifyReply) => {
     const raw = request.raw
+    const payment = request.payment
+    // Held whole only while a charge is pending: settled first (before-handler) or prepaid, it streams.
+    if (hold && payment && !payment.transaction && payment.scheme !== 'prepaid') holds.set(request, hold)
     const body = Buffer.isBuffer(request.body) && raw.method !== 'GET' && raw.method !== 'HEAD' ? request.body : undefined
     return reply.from(`${prefix}${raw.url ?? '/'}`, {
       ...(body ? { body, contentType: raw.headers['content-type'] ?? 'application/octet-stream' } : {}),
@@ -116,7 +142,11 @@ export async function buildGeneration(config: GatewayConfig, shared: SharedParts
         ...(headers['content-length'] !== undefined ? { 'content-length': String(headers['content-length']) } : {}),
         ...(body ? { 'content-type': headers['content-type'] as string } : {}),
       }),
-      rewriteHeaders: (headers) => downstreamHeaders(headers) as typeof headers,
+      rewriteHeaders: (headers) => {
+        const kept = downstreamHeaders(headers)
+        fromUpstream.set(request, Object.keys(kept))
+        return kept as typeof headers
+      },
       // A forwarded request is sent once: a retried POST could act twice, and a paid request is paid once.
       retryDelay: () => null,
       onError: (failing, { error }) => {
@@ -136,7 +166,7 @@ export async function buildGeneration(config: GatewayConfig, shared: SharedParts
       const methods = route.methods.includes('GET') ? route.methods.filter((m) => m !== 'HEAD') : route.methods
       const paywall = paywalls.get(route)
       try {
-        scope.route({ method: methods, url: route.path, ...(paywall ? { preHandler: paywall } : {}), handler: forward(route.paywall?.name ?? route.label) })
+        scope.route({ method: methods, url: route.path, ...(paywall ? { preHandler: paywall } : {}), handler: forward(route.paywall?.name ?? route.label, holdOf(route, config)) })
       } catch (error) {
         problems.push(`${route.label}: ${(error as Error).message}`)
       }
@@ -159,6 +189,19 @@ export async function buildGeneration(config: GatewayConfig, shared: SharedParts
   shared.setCore(gate.core)
   const serve = handler
   return { handle: (req, res) => serve(req, res), config, close: () => closeApp(app) }
+}
+
+const tooLarge = {
+  status: 502,
+  headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+  body: { error: Reason.responseTooLarge, message: reasonMessages[Reason.responseTooLarge] },
+}
+
+/** The route's held-bytes cap: the library's default, under `defaults.hold`, under the route's own `hold`. */
+function holdOf(route: GatewayRoute, config: GatewayConfig): HoldPolicy {
+  const defaults = (config.defaults?.hold ?? {}) as Partial<HoldPolicy>
+  const own = ((route.paywall as { hold?: Partial<HoldPolicy> } | null)?.hold ?? {}) as Partial<HoldPolicy>
+  return { ...DEFAULT_HOLD, ...defaults, ...own }
 }
 
 async function closeApp(app: FastifyInstance): Promise<void> {

@@ -23,6 +23,9 @@ beforeAll(async () => {
   const routes = `routes:
   - { method: GET, path: /stream, price: "0.01", network: base-sepolia }
   - { method: GET, path: /big, price: "0.01", network: base-sepolia, settle: before-handler }
+  - { method: GET, path: /break, price: "0.01", network: base-sepolia }
+  - { method: GET, path: /big-refused, price: "0.01", network: base-sepolia, hold: { maxBytes: 1000, overflow: refuse } }
+  - { method: GET, path: /big-streamed, price: "0.01", network: base-sepolia, hold: { maxBytes: 1000 } }
 `
   gateway = await startGateway(['--config', writeConfig(chainConfig(chain, upstream.url, routes))], chainEnv(chain, sends.url))
 })
@@ -78,5 +81,36 @@ describe('tollgate gateway holds a streamed upstream answer until the payment se
     expect(response.status).toBe(200)
     expect((await response.arrayBuffer()).byteLength).toBe(8 * 1024 * 1024)
     expect(await chain.balanceOf(buyer.address)).toBe(before - 10_000n)
+  })
+
+  it('an upstream that breaks its answer off before the end: 502 upstream_unavailable, nothing charged', async () => {
+    const buyer = chain.accounts.buyers[2]!
+    const before = await chain.balanceOf(buyer.address)
+    const transfers = await chain.transferCount()
+    const response = await makeV2Fetch(buyer, { network: 'eip155:84532', asset: chain.token })(`${gateway.url}/break`)
+    expect(response.status).toBe(502)
+    expect(await response.json()).toMatchObject({ error: 'upstream_unavailable' })
+    expect(response.headers.get('payment-response')).toBeNull()
+    expect(await chain.balanceOf(buyer.address)).toBe(before)
+    expect(await chain.transferCount()).toBe(transfers)
+  })
+
+  it("the route's held-bytes cap: overflow 'refuse' answers 502 response_too_large uncharged; 'settle' charges and streams the rest", async () => {
+    const buyer = chain.accounts.buyers[3]!
+    const pay = makeV2Fetch(buyer, { network: 'eip155:84532', asset: chain.token })
+    const before = await chain.balanceOf(buyer.address)
+    const refused = await pay(`${gateway.url}/big-refused?bytes=5000`)
+    expect(refused.status).toBe(502)
+    expect(await refused.json()).toMatchObject({ error: 'response_too_large' })
+    expect(await chain.balanceOf(buyer.address)).toBe(before)
+
+    const within = await pay(`${gateway.url}/big-refused?bytes=500`)
+    expect(within.status).toBe(200)
+    expect((await within.arrayBuffer()).byteLength).toBe(500)
+    const streamed = await pay(`${gateway.url}/big-streamed?bytes=${1024 * 1024}`)
+    expect(streamed.status).toBe(200)
+    expect(streamed.headers.get('payment-response')).toBeTruthy()
+    expect((await streamed.arrayBuffer()).byteLength).toBe(1024 * 1024)
+    expect(await chain.balanceOf(buyer.address)).toBe(before - 20_000n)
   })
 })

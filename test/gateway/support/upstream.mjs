@@ -49,8 +49,16 @@ const server = createServer(async (req, res) => {
       return
     }
     case '/big':
+    case '/big-refused':
+    case '/big-streamed':
       res.writeHead(200, { 'content-type': 'application/octet-stream' })
       return res.end(Buffer.alloc(Number(url.searchParams.get('bytes') ?? 1024), 120))
+    case '/break':
+      // Promises 1000 bytes, sends 100, then its connection goes away.
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': 1000 })
+      res.write(Buffer.alloc(100, 98))
+      setTimeout(() => res.socket?.destroy(), 50)
+      return
     default:
       return json(404, { error: 'no such path' })
   }
