@@ -5,7 +5,7 @@
  * every request goes to `handle` here through an exposed function.
  */
 import type { BrowserContext } from 'playwright-core'
-import type { PrivateKeyAccount, PublicClient } from 'viem'
+import { createWalletClient, custom, type Hex, type PrivateKeyAccount, type PublicClient } from 'viem'
 
 export interface WalletScenario {
   account: PrivateKeyAccount
@@ -16,6 +16,8 @@ export interface WalletScenario {
   rejectConnect?: boolean
   rejectSign?: boolean
   rejectSwitch?: boolean
+  /** Refuse transactions (eth_sendTransaction), e.g. a Permit2 approval. */
+  rejectSend?: boolean
   /** How the page finds it: EIP-6963 announcements (default) or window.ethereum only. */
   inject?: 'eip6963' | 'window.ethereum'
 }
@@ -23,6 +25,8 @@ export interface WalletScenario {
 export interface WalletLog {
   methods: string[]
   typedData: Record<string, unknown>[]
+  /** Transactions the page asked the wallet to send. */
+  sent: { to: string; data: string }[]
   chainId: number
 }
 
@@ -35,7 +39,7 @@ const rejected = (message: string): RpcError => ({ code: 4001, message })
 
 /** Installs the wallet into every page of `context`; the log records what the page asked. */
 export async function installWallet(context: BrowserContext, publicClient: PublicClient, anvilChainId: number, scenario: WalletScenario): Promise<WalletLog> {
-  const log: WalletLog = { methods: [], typedData: [], chainId: scenario.chainId ?? anvilChainId }
+  const log: WalletLog = { methods: [], typedData: [], sent: [], chainId: scenario.chainId ?? anvilChainId }
   const known = new Set([log.chainId, anvilChainId, ...(scenario.knownChains ?? [])])
   if (scenario.knownChains) {
     known.clear()
@@ -66,8 +70,17 @@ export async function installWallet(context: BrowserContext, publicClient: Publi
         return null
       }
       case 'eth_call':
+      case 'eth_getTransactionReceipt':
         if (log.chainId !== anvilChainId) throw { code: -32000, message: 'not connected to that chain' } satisfies RpcError
-        return publicClient.request({ method: 'eth_call', params: params as never })
+        return publicClient.request({ method: method as 'eth_call', params: params as never })
+      case 'eth_sendTransaction': {
+        if (scenario.rejectSend) throw rejected('User rejected the transaction.')
+        const { to, data } = params[0] as { to: Hex; data: Hex }
+        log.sent.push({ to, data })
+        // Signed here by the buyer's key, sent raw to anvil: the buyer pays the gas, as with a real wallet.
+        const wallet = createWalletClient({ account: scenario.account, chain: publicClient.chain, transport: custom({ request: (args) => publicClient.request(args as never) }) })
+        return wallet.sendTransaction({ to, data, chain: publicClient.chain })
+      }
       case 'eth_signTypedData_v4': {
         const [from, json] = params as [string, string]
         const typed = JSON.parse(json) as { domain: Record<string, unknown>; types: Record<string, { name: string; type: string }[]>; primaryType: string; message: Record<string, unknown> }
