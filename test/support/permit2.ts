@@ -139,8 +139,10 @@ export interface Permit2PaymentParts {
   validAfter?: bigint
   /** upto: the witness's facilitator. */
   facilitator?: Address
-  /** Signs with this key instead of the payer's (a forged signature). */
+  /** Signs with this key instead of the payer's (a forged signature, or a smart wallet's owner). */
   signer?: PrivateKeyAccount
+  /** The owner named in the payment instead of the payer's address (a smart wallet). */
+  from?: Address
 }
 
 /**
@@ -191,7 +193,7 @@ export async function permit2PaymentHeader(
   const payload = {
     signature,
     permit2Authorization: {
-      from: payer.address,
+      from: parts.from ?? payer.address,
       permitted: { token: message.permitted.token, amount: text(message.permitted.amount) },
       spender: message.spender,
       nonce: text(nonce),
