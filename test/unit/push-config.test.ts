@@ -10,7 +10,7 @@ function problemsOf(build: () => unknown): string[] {
   try {
     build()
   } catch (error) {
-    if (error instanceof ConfigurationError) return error.problems
+    if (error instanceof ConfigurationError) return [...error.problems]
     throw error
   }
   throw new Error('expected a ConfigurationError')
