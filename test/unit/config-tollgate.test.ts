@@ -40,7 +40,7 @@ describe('tollgate configuration', () => {
 
   it('refuses unknown keys, with a guess at the typo', () => {
     expect(problemsOf({ payTo, settler, storeTimeout: 500 })).toEqual([
-      'tollgate: unknown option "storeTimeout" (did you mean "storeTimeoutMs"?); allowed: payTo, settler, facilitator, store, storeTimeoutMs, singleInstance, networks, logger, clock, defaults, prepaid, maxPendingPerPayer, hooks, tracing, paywallPage',
+      'tollgate: unknown option "storeTimeout" (did you mean "storeTimeoutMs"?); allowed: payTo, settler, facilitator, store, storeTimeoutMs, singleInstance, networks, logger, clock, defaults, prepaid, maxPendingPerPayer, hooks, tracing, paywallPage, push, asyncSettlement',
     ])
   })
 
