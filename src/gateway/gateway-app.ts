@@ -110,10 +110,8 @@ export async function buildGeneration(config: GatewayConfig, shared: SharedParts
     const hold = holds.get(request)
     if (!hold || !(payload instanceof Readable) || reply.statusCode >= 400) return payload
     const held = await holdUpstreamAnswer(payload, hold)
-    if (held.kind === 'whole') {
-      reply.header('content-length', held.body.length)
-      return held.body
-    }
+    // The upstream's content-length (if any) stays: the body arrived whole, so it is exact.
+    if (held.kind === 'whole') return held.body
     if (held.kind === 'overflow' && hold.overflow === 'settle') return held.stream
     payload.destroy()
     for (const name of fromUpstream.get(request) ?? []) reply.removeHeader(name)
@@ -132,7 +130,7 @@ export async function buildGeneration(config: GatewayConfig, shared: SharedParts
     const raw = request.raw
     const payment = request.payment
     // Held whole only while a charge is pending: settled first (before-handler) or prepaid, it streams.
-    if (hold && payment && !payment.transaction && payment.scheme !== 'prepaid') holds.set(request, hold)
+    if (hold && payment && !payment.transaction && payment.scheme !== 'prepaid' && raw.method !== 'HEAD') holds.set(request, hold)
     const body = Buffer.isBuffer(request.body) && raw.method !== 'GET' && raw.method !== 'HEAD' ? request.body : undefined
     return reply.from(`${prefix}${raw.url ?? '/'}`, {
       ...(body ? { body, contentType: raw.headers['content-type'] ?? 'application/octet-stream' } : {}),

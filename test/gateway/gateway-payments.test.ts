@@ -67,6 +67,8 @@ describe('tollgate gateway in front of an upstream process', () => {
     const response = await fetch(`${gateway.url}/data`)
     expect(response.status).toBe(402)
     expect(response.headers.get('payment-required')).toBeTruthy()
+    // HEAD is answered through the GET route, paywall included.
+    expect((await fetch(`${gateway.url}/data`, { method: 'HEAD' })).status).toBe(402)
     // Spellings an upstream may read as /data are paid routes too.
     for (const path of ['/DATA', '/data/', '//data', '/%64ata']) {
       expect((await rawRequest(`${gateway.url}${path}`, {})).status, path).toBe(402)
