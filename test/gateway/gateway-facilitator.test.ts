@@ -20,7 +20,7 @@ beforeAll(async () => {
   chain = await startTestChain()
   facilitator = await startOfficialFacilitator(chain, chain.accounts.settler)
   upstream = await startUpstream()
-  const routes = 'routes:\n  - { method: GET, path: /data, price: "0.01", network: base-sepolia }\n  - { method: GET, path: /fail, price: "0.01", network: base-sepolia }\n'
+  const routes = 'routes:\n  - { method: GET, path: /data, price: "0.01", network: base-sepolia }\n  - { method: GET, path: /fail, price: "0.01", network: base-sepolia }\nunmatched: proxy\n'
   gateway = await startGateway(['--config', writeConfig(chainConfig(chain, upstream.url, routes)), '--facilitator', facilitator.url], { TOLLGATE_SETTLER_KEY: undefined, TOLLGATE_RPC_URL: undefined })
 })
 
@@ -49,5 +49,15 @@ describe('tollgate gateway --facilitator', () => {
     expect((await chain.publicClient.getTransactionReceipt({ hash: settlement.transaction })).status).toBe('success')
     expect(facilitator.calls.settle).toBe(1)
     expect(await chain.balanceOf(buyer.address)).toBe(before - 10_000n)
+  })
+
+  it('unmatched: proxy forwards other paths free, still without payment credentials', async () => {
+    const response = await fetch(`${gateway.url}/echo`, { headers: { 'x-payment': 'abc', accept: 'application/json' } })
+    expect(response.status).toBe(200)
+    const echoed = (await response.json()) as { headers: Record<string, string> }
+    expect(echoed.headers['x-payment']).toBeUndefined()
+    expect(echoed.headers.accept).toBe('application/json')
+    expect(echoed.headers['x-tollgate-route']).toBe('unmatched')
+    expect(gateway.stdout()).toContain('(other paths: forwarded free)')
   })
 })
