@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodePaymentResponseHeader } from '@x402/fetch'
 import { startSeller, type Seller } from '../e2e/seller.js'
 import { permit2Fetch, startPermit2Chain, type Permit2Chain } from '../support/permit2.js'
+import { makeV2Fetch } from '../support/v2-buyer.js'
 
 /**
  * The three forms an official v2 buyer pays with Permit2, end to end on anvil, with exact balance
@@ -18,6 +19,7 @@ beforeAll(async () => {
     app.get('/report', gate.paywall({ amount: '2.00', network: 'base-sepolia', asset: usdt }), (req, res) => {
       res.json({ report: 'quarterly', payer: req.payment?.payer, scheme: req.payment?.scheme })
     })
+    app.get('/usdc', gate.paywall({ amount: '2.00', network: 'base-sepolia' }), (_req, res) => res.json({ ok: true }))
     app.post('/complete', gate.paywall({ scheme: 'upto', max: '0.50', network: 'base-sepolia', asset: usdt }), (req, res) => {
       req.payment?.charge?.(String(req.query.charge ?? '123456'))
       res.json({ tokens: 42 })
@@ -91,5 +93,15 @@ describe('Permit2 payments with the official v2 client', () => {
     process.stdout.write(`gas per upto settlement: ${receipt.gasUsed}\n`)
     expect(await chain.balanceOf(buyer.address, chain.permitToken)).toBe(before - 123_456n)
     expect(await chain.balanceOf(chain.accounts.seller.address, chain.permitToken)).toBe(sellerBefore + 123_456n)
+  })
+
+  it('for comparison, the same client pays the EIP-3009 token on the same seller (gas per settlement printed)', async () => {
+    const buyer = chain.accounts.buyers[3]!
+    const res = await makeV2Fetch(buyer, { network: 'eip155:84532', asset: chain.token })(`${seller.url}/usdc`)
+    expect(res.status).toBe(200)
+    const settled = decodePaymentResponseHeader(res.headers.get('payment-response')!)
+    const receipt = await chain.publicClient.getTransactionReceipt({ hash: settled.transaction as `0x${string}` })
+    process.stdout.write(`gas per EIP-3009 exact settlement: ${receipt.gasUsed}\n`)
+    expect(receipt.status).toBe('success')
   })
 })
