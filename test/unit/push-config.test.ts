@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { solanaPush } from '../../src/chains/solana/index.js'
 import { ConfigurationError, createTollgate, evmPush, localSettler, memoryStore, type TollgateConfig } from '../../src/index.js'
@@ -68,5 +69,26 @@ describe('push configuration', () => {
     if (decision.type === 'challenge') {
       expect(decision.headers['www-authenticate']).toMatch(/^x402 chain="base-sepolia" token="USDC" amount="0\.1" address="0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" asset="0x036CbD53842c5426634e7929541eC2318f3dCF7e" binding="eip191" max_age="900"$/)
     }
+  })
+
+  it('answers any Authorization: x402 value with a refusal or a challenge, never a pass and never a 500', async () => {
+    const gate = createTollgate(config({ push: evmPush({ rpcUrl: 'http://127.0.0.1:9', requestTimeoutMs: 1_000 }) }))
+    const route = gate.route({ amount: '0.10', network: 'base-sepolia', push: true })
+    const hex = fc.stringMatching(/^0x[0-9a-fA-F]{60,68}$/)
+    const value = fc.oneof(fc.string(), hex, hex.map((h) => `tx_hash="${h}" signature="${h}"`), fc.string().map((v) => `tx_hash="${v}"`), fc.string().map((v) => `chain=${v}`))
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('x402 ', 'X402 ', 'x402\t', 'x402'), value, async (scheme, rest) => {
+        let headers: Headers
+        try {
+          headers = new Headers({ authorization: scheme + rest })
+        } catch {
+          return // not a header value fetch would send
+        }
+        const decision = await route.evaluate({ method: 'GET', url: 'https://api.example.com/data', headers })
+        expect(decision.type).not.toBe('pass')
+        if (decision.type === 'reject') expect([400, 402, 403, 409, 431, 503]).toContain(decision.status)
+      }),
+      { numRuns: 300 },
+    )
   })
 })
