@@ -145,7 +145,11 @@ async function run(): Promise<void> {
   }
 }
 
-run().then(
+// `npm run demo -- --solana` and `-- --gateway` show the other flows; each script runs when imported.
+const other = process.argv.includes('--solana') ? './demo-solana.js' : process.argv.includes('--gateway') ? './demo-gateway.js' : undefined
+if (other) await import(other)
+else
+  run().then(
   () => {
     process.exitCode = 0
   },
