@@ -11,15 +11,22 @@ import { FacilitatorService } from './facilitator-service.js'
 import { readJsonBody } from '../http/read-body.js'
 import { publicAnswer } from './public-answer.js'
 import type { ServedNetwork } from './read-request.js'
+import type { SolanaSettler } from '../chains/solana/solana-settler.js'
+import { isSolanaFamily } from '../chains/solana/solana-family.js'
 
 export interface FacilitatorHandlerOptions {
   /** Verifies against and settles on the chain: `localSettler({ privateKey, rpcUrl })`. Its account pays the gas. */
-  settler: EvmSettler
+  settler?: EvmSettler
+  /**
+   * Also (or only) serves Solana `exact`: `{ settler: solanaSettler({ secretKey, rpcUrl }), networks: ['solana-devnet'] }`
+   * from 'tollgate/solana'. Its fee payer sponsors the fees and is listed in `/supported` as `extra.feePayer`.
+   */
+  solana?: { settler: SolanaSettler; networks: readonly string[] }
   /**
    * Networks served, by name ('base-sepolia') or definition ({ name, rpcUrl, asset }); listed in
    * `/supported`. Each network's asset (USDC for known networks) is a token this facilitator settles.
    */
-  networks: ReadonlyArray<string | NetworkDefinition>
+  networks?: ReadonlyArray<string | NetworkDefinition>
   /**
    * More EIP-3009 tokens to settle, by network name or CAIP-2 id. Only configured tokens are
    * settled: a request naming any other contract is refused (`invalid_exact_evm_asset_mismatch`)
@@ -100,8 +107,10 @@ export function facilitatorHandler(options: FacilitatorHandlerOptions): Facilita
 
 function configure(options: FacilitatorHandlerOptions) {
   const problems = new ProblemList()
-  if (!options?.settler || typeof options.settler.connect !== 'function') problems.add('facilitatorHandler: settler is required, e.g. localSettler({ privateKey, rpcUrl })')
-  if (!Array.isArray(options?.networks) || options.networks.length === 0) problems.add('facilitatorHandler: networks must list at least one network')
+  // A Solana-only facilitator needs no EVM settler; with one, it serves at least one EVM network.
+  const evm = options?.settler !== undefined || options?.solana === undefined
+  if (evm && (!options?.settler || typeof options.settler.connect !== 'function')) problems.add('facilitatorHandler: settler is required, e.g. localSettler({ privateKey, rpcUrl })')
+  if (evm && (!Array.isArray(options?.networks) || options.networks.length === 0)) problems.add('facilitatorHandler: networks must list at least one network')
   const hasTokens = options?.tokens !== undefined
   if (hasTokens === (options?.authorize !== undefined)) problems.add('facilitatorHandler: give tokens (bearer tokens) or authorize (a function), exactly one')
   if (hasTokens && (!Array.isArray(options.tokens) || options.tokens.length === 0 || options.tokens.some((t) => typeof t !== 'string' || t.length < 16))) {
@@ -118,19 +127,23 @@ function configure(options: FacilitatorHandlerOptions) {
     const network = registry && problems.collect(() => registry.resolve(typeof entry === 'string' ? entry : entry.name))
     if (!network) continue
     // Connecting now surfaces a network the settler has no RPC endpoint for at start, not at the first payment.
-    if (options.settler && problems.collect(() => options.settler.connect(network)) === undefined) continue
+    if (options.settler && problems.collect(() => options.settler!.connect(network)) === undefined) continue
     const settling: ServedNetwork = { ...network, settles: network.asset ? [network.asset] : [] }
     served.set(network.caip2, settling)
     if (network.v1Name) served.set(network.v1Name, settling)
   }
   addAssets(options?.assets, served, problems)
   const store = problems.collect(() => sharedStore(options?.store, options?.singleInstance))
+  if (options?.solana !== undefined && !(isSolanaFamily(options.solana.settler) && 'facilitation' in options.solana.settler && Array.isArray(options.solana.networks))) {
+    problems.add("facilitatorHandler: solana must be { settler: solanaSettler({ secretKey, rpcUrl }), networks: ['solana-devnet'] }")
+  }
   problems.throwIfAny()
   const logger = guardedLogger(options.logger ?? silentLogger)
   const clock = options.clock ?? Date.now
   const bounded = boundedStore(store as Store, options.storeTimeoutMs ?? 2_000)
   return {
-    service: new FacilitatorService(options.settler, served, bounded, clock, logger),
+    // Without an EVM settler no EVM network is served, so the service never reaches for it.
+    service: new FacilitatorService(options.settler as EvmSettler, served, bounded, clock, logger, solanaParts(options.solana)),
     authorize: options.authorize ?? bearerTokens(options.tokens as string[]),
     store: bounded,
     limit,
@@ -175,4 +188,9 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
   })
+}
+
+/** The Solana side's options, checked (the service builds it over its own replay guard and ledger). */
+function solanaParts(solana: FacilitatorHandlerOptions['solana']): { settler: SolanaSettler; networks: readonly string[] } | undefined {
+  return solana ? { settler: solana.settler, networks: solana.networks } : undefined
 }

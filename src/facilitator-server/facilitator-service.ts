@@ -15,6 +15,8 @@ import { chainCheckOf, resolveAuthorization } from '../chains/evm/resolve-author
 import type { Store } from '../stores/store.js'
 import { isRefusal, readAsk, termsOf, type FacilitatorAsk } from './read-request.js'
 import { isPermit2Ask, Permit2Facilitation } from './permit2-service.js'
+import type { SolanaSettler } from '../chains/solana/solana-settler.js'
+import type { SolanaFacilitation } from '../chains/solana/solana-facilitation.js'
 
 /** An HTTP status and JSON body; the handler only serialises it. */
 export interface Answer<T> {
@@ -53,11 +55,16 @@ export class FacilitatorService {
     store: Store,
     private readonly clock: () => number,
     private readonly logger: Logger,
+    solana?: { settler: SolanaSettler; networks: readonly string[] },
   ) {
     this.guard = new ReplayGuard(store, logger)
     this.ledger = new PendingLedger(store, logger)
     this.permit2 = new Permit2Facilitation(settler, networks, this.guard, this.ledger, clock, logger)
+    this.solana = solana?.settler.facilitation(solana.networks, { guard: this.guard, ledger: this.ledger, logger })
   }
+
+  /** Solana `exact`, when configured: its own checks and settlement over this service's guard and ledger. */
+  private readonly solana: SolanaFacilitation | undefined
 
   supported(): SupportedResponse {
     const served = [...new Set(this.networks.values())]
@@ -67,10 +74,19 @@ export class FacilitatorService {
       // upto: the buyer's witness must name the account that settles, this facilitator's.
       { x402Version: 2, scheme: 'upto', network: n.caip2, extra: { facilitatorAddress: this.settler.address } },
     ])
-    return { kinds, extensions: ['eip2612GasSponsoring'], signers: { 'eip155:*': [this.settler.address] } }
+    const solana = this.solana
+    const evm: Record<string, string[]> = this.settler ? { 'eip155:*': [this.settler.address] } : {}
+    return { kinds: [...kinds, ...(solana?.kinds() ?? [])], extensions: ['eip2612GasSponsoring'], signers: { ...evm, ...solana?.signers() } }
   }
 
   async verify(body: unknown): Promise<Answer<VerifyResponse>> {
+    const solanaAsk = this.solanaAsk(body)
+    if (solanaAsk) {
+      if ('reason' in solanaAsk) return { status: 400, body: { isValid: false, invalidReason: solanaAsk.reason, invalidMessage: solanaAsk.message } }
+      const answer = await this.solana!.verify(solanaAsk)
+      if (answer.ok) return { status: 200, body: { isValid: true, payer: answer.payer! } }
+      return { status: answer.status, body: { isValid: false, invalidReason: answer.reason!, invalidMessage: answer.message ?? '', ...(answer.payer ? { payer: answer.payer } : {}) } }
+    }
     if (isPermit2Ask(body)) return this.permit2.verify(body)
     const prepared = this.prepare(body)
     if ('reason' in prepared) return { status: prepared.status, body: { isValid: false, invalidReason: prepared.reason, invalidMessage: prepared.message } }
@@ -83,6 +99,14 @@ export class FacilitatorService {
   }
 
   async settle(body: unknown): Promise<Answer<SettleResponse>> {
+    const solanaAsk = this.solanaAsk(body)
+    if (solanaAsk) {
+      const network = 'reason' in solanaAsk ? '' : solanaAsk.requirement.network
+      if ('reason' in solanaAsk) return { status: 400, body: { success: false, errorReason: solanaAsk.reason, errorMessage: solanaAsk.message, transaction: '', network } }
+      const answer = await this.solana!.settle(solanaAsk)
+      if (answer.ok) return { status: 200, body: { success: true, transaction: answer.transaction!, network, payer: answer.payer!, amount: solanaAsk.requirement.amount } }
+      return { status: answer.status, body: { success: false, errorReason: answer.reason!, errorMessage: answer.message ?? '', transaction: answer.transaction ?? '', network, ...(answer.payer ? { payer: answer.payer } : {}) } }
+    }
     if (isPermit2Ask(body)) return this.permit2.settle(body)
     const prepared = this.prepare(body)
     const network = typeof (body as { paymentRequirements?: { network?: unknown } })?.paymentRequirements?.network === 'string'
@@ -194,6 +218,13 @@ export class FacilitatorService {
     // Its own prefix: a seller sharing this store claims the bare key before it calls /settle.
     const key = `facilitator:${evmReplayKey(terms, inspection.proof)}`
     return { ask, terms: chainTerms, proof: inspection.proof, key, ttlMs: inspection.replayTtlMs }
+  }
+
+  /** A body for a Solana network this service serves, read; undefined for any other. */
+  private solanaAsk(body: unknown): FacilitatorAsk | { reason: string; message: string } | undefined {
+    const network = (body as { paymentRequirements?: { network?: unknown } } | null)?.paymentRequirements?.network
+    if (!this.solana || typeof network !== 'string' || !this.solana.serves(network)) return undefined
+    return readAsk(body)
   }
 
   private storeDown<T>(error: unknown, answer: () => T): T {

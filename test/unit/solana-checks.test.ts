@@ -54,7 +54,7 @@ function termsOf(p: Parties, more: Partial<SolanaTerms> = {}): SolanaTerms {
 async function verdict(wire: string, more: Partial<SolanaTerms> = {}): Promise<string> {
   const decoded = decodePaymentTransaction({ transaction: wire })
   if (!decoded.ok) return decoded.reason
-  const checked = await checkPaymentTransaction(decoded.transaction, termsOf(p, more), p.feePayer.address, p.destination, CAPS)
+  const checked = await checkPaymentTransaction(decoded.transaction, termsOf(p, more), p.feePayer.address, (program) => associatedTokenAddress(p.payTo.address, p.mint, program), CAPS)
   return checked.ok ? `ok:${checked.payer}` : checked.reason
 }
 

@@ -9,3 +9,6 @@ export { solanaNetworks, SPL_TOKEN_PROGRAM, TOKEN_2022_PROGRAM } from './solana-
 export type { SolanaNetwork } from './solana-networks.js'
 export { solanaPush } from './push/index.js'
 export type { SolanaPushOptions } from './push/index.js'
+export { solanaFacilitator } from './solana-facilitator.js'
+export type { SolanaFacilitator } from './solana-facilitator.js'
+export type { SolanaFacilitation } from './solana-facilitation.js'

@@ -43,8 +43,8 @@ export class SolanaExactMethod implements PaymentMethod<PaymentTransaction> {
   }
 
   async verify(tx: PaymentTransaction, envelope: PaymentEnvelope): Promise<Verification> {
-    const destination = await associatedTokenAddress(this.terms.payTo, this.terms.mint, this.terms.tokenProgram)
-    const checked = await checkPaymentTransaction(tx, this.terms, this.chain.feePayer.address, destination, this.chain.caps)
+    const { payTo, mint } = this.terms
+    const checked = await checkPaymentTransaction(tx, this.terms, this.chain.feePayer.address, (program) => associatedTokenAddress(payTo, mint, program), this.chain.caps)
     if (!checked.ok) return { ok: false, status: 402, reason: checked.reason, detail: checked.detail, publicDetail: checked.detail }
     // A ChainUnavailableError propagates: the gate answers 503 and releases the claim.
     const simulation = await simulate(this.chain, tx.wire)

@@ -10,6 +10,10 @@ import type { Commitment, SolanaChain } from './solana-chain.js'
 import { SolanaExactMethod } from './solana-exact.js'
 import type { SolanaFamily } from './solana-family.js'
 import { solanaRpc } from './solana-rpc.js'
+import { SolanaFacilitation } from './solana-facilitation.js'
+import { solanaNetworkOf, type SolanaNetwork } from './solana-networks.js'
+import type { ReplayGuard } from '../../replay/replay-guard.js'
+import type { PendingLedger } from '../../settlement/pending-ledger.js'
 import { resolveSolanaTerms, type SolanaExactSpec } from './solana-terms.js'
 
 export interface SolanaSettlerOptions {
@@ -39,6 +43,8 @@ export interface SolanaSettler extends SolanaFamily {
   readonly feePayer: Address
   /** Whether the fee payer holds SOL and every route's mint and payTo token account exist. */
   ready(): Promise<SolanaReadiness>
+  /** For `tollgate/facilitator`: this settler behind the facilitator API, for the given clusters. */
+  facilitation(networks: readonly string[], parts: { guard: ReplayGuard; ledger: PendingLedger; logger: Logger }): SolanaFacilitation
 }
 
 const COMMITMENTS = ['processed', 'confirmed', 'finalized'] as const
@@ -82,6 +88,12 @@ export function solanaSettler(options: SolanaSettlerOptions): SolanaSettler {
     family: 'solana',
     feePayer: key.address,
     ready,
+    facilitation(networks, parts) {
+      const served = networks.map((name) => solanaNetworkOf(name))
+      const unknown = networks.filter((_, i) => !served[i])
+      if (unknown.length > 0 || networks.length === 0) throw new ConfigurationError([`facilitatorHandler: solana.networks must name Solana clusters (solana, solana-devnet, solana-testnet)${unknown.length ? `, not ${unknown.join(', ')}` : ''}`])
+      return new SolanaFacilitation(chain, [...new Set(served as SolanaNetwork[])], parts)
+    },
     exact(spec: SolanaExactSpec, context: { logger: Logger }): PaymentMethod {
       const terms = resolveSolanaTerms(spec)
       destinations.push({ owner: terms.payTo, mint: terms.mint, tokenProgram: terms.tokenProgram, decimals: terms.decimals })

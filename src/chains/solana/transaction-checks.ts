@@ -22,12 +22,22 @@ export interface FeeCaps {
 
 export type StaticCheck = { ok: true; payer: Address } | { ok: false; reason: ReasonCode; detail: string }
 
+/** What a payment must pay; a facilitator knows neither the mint's decimals nor its program, and leaves them to the simulation. */
+export type CheckedTerms = Omit<SolanaTerms, 'decimals' | 'tokenProgram' | 'network'> & { decimals?: number; tokenProgram?: Address }
+
 /**
  * The checks that need no chain, in the official verifier's order with its reason strings, plus
  * what the spec asks and the official 2.27 verifier skips: the fee payer in no instruction at all,
- * a signer cap, our own compute caps and the transfer's decimals. `destination` is ATA(payTo, mint, program).
+ * a signer cap, our own compute caps and the transfer's decimals. `destinationFor(program)` is
+ * ATA(payTo, mint, program).
  */
-export async function checkPaymentTransaction(tx: PaymentTransaction, terms: SolanaTerms, feePayer: Address, destination: Address, caps: FeeCaps): Promise<StaticCheck> {
+export async function checkPaymentTransaction(
+  tx: PaymentTransaction,
+  terms: CheckedTerms,
+  feePayer: Address,
+  destinationFor: (program: Address) => Promise<Address>,
+  caps: FeeCaps,
+): Promise<StaticCheck> {
   const { message } = tx
   const account = (index: number) => message.staticAccounts[index] as Address
   if (account(0) !== feePayer) return fail(Reason.svmFeePayerMismatch, `fee payer ${account(0)} is not ${feePayer}`)
@@ -54,16 +64,17 @@ export async function checkPaymentTransaction(tx: PaymentTransaction, terms: Sol
   if (!TOKEN_PROGRAMS.has(program(2)) || transfer.data[0] !== TRANSFER_CHECKED || transfer.data.length !== 10 || transfer.accountIndices.length < 4) {
     return fail(Reason.svmNoTransfer, 'instruction 3 is not a TransferChecked of SPL Token or Token-2022')
   }
-  if (program(2) !== terms.tokenProgram) return fail(Reason.svmNoTransfer, `the transfer runs under ${program(2)}, but the mint belongs to ${terms.tokenProgram}`)
+  if (terms.tokenProgram !== undefined && program(2) !== terms.tokenProgram) return fail(Reason.svmNoTransfer, `the transfer runs under ${program(2)}, but the mint belongs to ${terms.tokenProgram}`)
   const [source, mint, to, authority] = transfer.accountIndices.slice(0, 4).map(account) as [Address, Address, Address, Address]
   if (authority === feePayer) return fail(Reason.svmFeePayerTransferring, 'the fee payer is the transfer authority')
   if (feePayerIsUsed(message, feePayer)) return fail(Reason.svmFeePayerInInstruction, 'the fee payer appears in an instruction')
   if (source === to) return fail(Reason.svmRecipientMismatch, 'the transfer source is its destination')
   if (mint !== terms.mint) return fail(Reason.svmMintMismatch, `mint ${mint} is not ${terms.mint}`)
+  const destination = await destinationFor(program(2))
   if (to !== destination) return fail(Reason.svmRecipientMismatch, `destination ${to} is not ${destination}, the token account of ${terms.payTo}`)
   const amount = readUint(transfer.data, 1, 8)
   if (amount !== terms.amount) return fail(Reason.svmAmountMismatch, `amount ${amount} is not ${terms.amount}`)
-  if (transfer.data[9] !== terms.decimals) return fail(Reason.svmDecimalsMismatch, `decimals ${transfer.data[9]} are not ${terms.decimals}`)
+  if (terms.decimals !== undefined && transfer.data[9] !== terms.decimals) return fail(Reason.svmDecimalsMismatch, `decimals ${transfer.data[9]} are not ${terms.decimals}`)
 
   const memos: string[] = []
   for (let i = 3; i < ixs.length; i++) {
