@@ -12,7 +12,20 @@ import { Redis } from 'ioredis'
 import { tollgate as expressTollgate } from '../../adapters/express.js'
 import { tollgate as fastifyTollgate } from '../../adapters/fastify.js'
 import { tollgate as koaTollgate } from '../../adapters/koa.js'
-import { combineHooks, createTollgate, localSettler, memoryStore, type Store, type TollgateConfig, type TollgateHooks } from '../../src/index.js'
+import {
+  asyncSettlement,
+  batchedSettler,
+  combineHooks,
+  createTollgate,
+  localSettler,
+  memorySettlementQueue,
+  memoryStore,
+  settlerPool,
+  type EvmSettler,
+  type Store,
+  type TollgateConfig,
+  type TollgateHooks,
+} from '../../src/index.js'
 import { tollgateMetrics } from '../../src/metrics/index.js'
 import { postgresReceipts } from '../../src/receipts/index.js'
 import { prepaid } from '../../src/prepaid/index.js'
@@ -27,8 +40,10 @@ function config(): TollgateConfig {
   const store: Store = env.STORE === 'redis' ? redisStore({ client: new Redis(Number(env.REDIS_PORT), '127.0.0.1', { enableOfflineQueue: false }) }) : memoryStore()
   return {
     payTo: (env.PAY_TO ?? '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC') as `0x${string}`,
-    settler: localSettler({ privateKey: (env.SETTLER_KEY ?? `0x${'11'.repeat(32)}`) as `0x${string}`, rpcUrl: env.RPC_URL ?? 'http://127.0.0.1:9', pollingIntervalMs: 25 }),
+    settler: settlerOf(env),
     store,
+    // SETTLE=async: served once verified, settled from an in-process queue (the memory queue: one process).
+    ...(env.SETTLE === 'async' ? { asyncSettlement: asyncSettlement({ queue: memorySettlementQueue(), maxUnsettledPerPayer: '1000000000000' }) } : {}),
     singleInstance: env.STORE !== 'redis',
     ...(env.TOKEN ? { networks: [{ name: 'base-sepolia', asset: { address: env.TOKEN as `0x${string}`, name: 'USDC', version: '2', decimals: 6 } }] } : {}),
     ...(env.PREPAID_SECRET
@@ -62,11 +77,25 @@ async function observedHooks(): Promise<TollgateHooks> {
   return combineHooks(metrics.hooks, receipts.hooks)
 }
 
+/**
+ * The settling account(s): SETTLER_KEY alone, or SETTLER_KEYS (comma-separated) as a settlerPool;
+ * BATCH_MS batches each account's payments (batchedSettler, that window in ms).
+ */
+function settlerOf(env: NodeJS.ProcessEnv): EvmSettler {
+  const keys = (env.SETTLER_KEYS ?? env.SETTLER_KEY ?? `0x${'11'.repeat(32)}`).split(',') as `0x${string}`[]
+  const one = (privateKey: `0x${string}`): EvmSettler => {
+    const local = localSettler({ privateKey, rpcUrl: env.RPC_URL ?? 'http://127.0.0.1:9', pollingIntervalMs: 25 })
+    return env.BATCH_MS ? batchedSettler(local, { windowMs: Number(env.BATCH_MS) }) : local
+  }
+  return keys.length > 1 ? settlerPool(keys.map(one)) : one(keys[0]!)
+}
+
 async function expressApp(paid: boolean, hooks?: TollgateHooks): Promise<RequestListener> {
   const app = express()
   if (paid) {
     const gate = expressTollgate({ ...config(), ...(hooks ? { hooks } : {}) })
-    app.get('/data', gate.paywall({ ...route, prepaid: process.env.PREPAID_SECRET !== undefined }), (_req, res) => res.json(body))
+    const settle = process.env.SETTLE as 'async' | 'before-handler' | undefined
+    app.get('/data', gate.paywall({ ...route, prepaid: process.env.PREPAID_SECRET !== undefined, ...(settle ? { settle } : {}) }), (_req, res) => res.json(body))
   } else app.get('/data', (_req, res) => res.json(body))
   return app
 }
