@@ -296,6 +296,8 @@ export function createTollgate(config: TollgateConfig): Tollgate {
       .filter((entry) => acceptOptionProblems(entry, 'accept').length === 0)
       .map((entry) => uptoAsAmount(entry as AcceptOption | UptoAcceptOption))
     const methods = accepts.map((option): MethodSpec => {
+      // upto and Permit2 are EVM forms here: a Solana option asking for them must not quietly become exact.
+      if (looksSolana(option.network) && (option.scheme === 'upto' || option.assetTransferMethod)) found.push(`network ${option.network}: scheme 'upto' and assetTransferMethod are EVM options`)
       if (looksSolana(option.network)) return solanaMethodSpec(option, settlers.solana, payTos.solana, logger)
       // A function's terms are computed per request; the method is built (and checked) with a placeholder.
       const dynamic: DynamicTerms = {
