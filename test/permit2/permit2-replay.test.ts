@@ -116,6 +116,11 @@ describe('setup', () => {
     expect(() => gate.route({ scheme: 'upto', max: '0.50', network: 'base-sepolia', settle: 'before-handler' })).toThrow(/upto payments settle after the handler/)
   })
 
+  it('refuses upto on a Solana network instead of quietly charging exact', () => {
+    const gate = createTollgate(base())
+    expect(() => gate.route({ scheme: 'upto', max: '0.50', network: 'solana-devnet' })).toThrow(/upto' and assetTransferMethod are EVM options/)
+  })
+
   it('refuses an upto option with amount instead of max, or a max function', () => {
     const gate = createTollgate(base())
     expect(() => gate.route({ scheme: 'upto', amount: '0.50', network: 'base-sepolia' } as never)).toThrow(/takes `max`/)
