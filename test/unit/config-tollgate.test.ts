@@ -84,7 +84,7 @@ describe('tollgate configuration', () => {
   it('defaults: route settings only, each checked', () => {
     expect(problemsOf({ payTo, settler, defaults: { settle: 'after', hold: { overflow: 'drop' }, resource: 'https://x.example' } })).toEqual([
       'defaults: unknown option "resource"; allowed: description, mimeType, maxTimeoutSeconds, settle, hold',
-      `defaults.settle "after" is not a settlement policy; use 'after-handler' (the default: charge once the handler answered below 400) or 'before-handler' (charge first, then run the handler)`,
+      `defaults.settle "after" is not a settlement policy; use 'after-handler' (the default: charge once the handler answered below 400) or 'before-handler' (charge first, then run the handler) or 'async' (serve once verified, settle from a queue; needs asyncSettlement)`,
       "defaults.hold.overflow \"drop\" must be 'settle' (charge, then stream the rest) or 'refuse' (drop the answer, charge nothing)",
     ])
   })
