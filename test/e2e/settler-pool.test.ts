@@ -7,7 +7,8 @@ import { tollgateHealth } from '../../src/health/index.js'
 import { tollgateMetrics } from '../../src/metrics/index.js'
 import { startTestChain, testTokenAbi, type TestChain } from '../support/chain.js'
 import { encodeHeader, freshBuyer, signAuthorization, v2Payment } from '../support/payments.js'
-import { PRICE, recordingLogger, rpcOf } from './settler-fixture.js'
+import { eventually, PRICE, recordingLogger, rpcOf } from './settler-fixture.js'
+import { startSwallowProxy } from './send-swallow-proxy.js'
 
 /**
  * A pool of settler accounts on anvil: payments spread over the members' own nonce sequences, a dry
@@ -141,6 +142,36 @@ describe('settlerPool', () => {
     const later = await buyersOf(3)
     for (const buyer of later) expect((await pay(gate, buyer)).outcome).toMatchObject({ ok: true })
     expect(await sentFrom(members[1]!.address)).toBeGreaterThan(0)
+  })
+
+  it('a stuck member (a send never answered) leaves rotation after stuckAfterMs: the others settle meanwhile; it comes back when its settlement ends', async () => {
+    const proxy = await startSwallowProxy(chain.rpcUrl)
+    try {
+      const stuckKey = generatePrivateKey()
+      const stuckAddress = privateKeyToAccount(stuckKey).address
+      await setBalance(stuckAddress, TEN_ETH)
+      // Its sends reach the chain but their answers never come: the settlement waits for its request timeout.
+      const stuck = localSettler({ privateKey: stuckKey, rpcUrl: proxy.url, pollingIntervalMs: 50, gasCheckIntervalMs: 0, requestTimeoutMs: 4_000 })
+      const healthy = await member(TEN_ETH)
+      const logger = recordingLogger()
+      const pool = settlerPool([stuck, healthy.settler], { stuckAfterMs: 300, logger })
+      const gate = gateWith(pool)
+      const [first, ...others] = await buyersOf(5)
+      const pending = pay(gate, first!)
+      await eventually(async () => proxy.sends >= 1, 'the stuck member sent')
+      await new Promise((resolve) => setTimeout(resolve, 400))
+      expect((await pool.gasStatus()).find((s) => s.address === stuckAddress)).toMatchObject({ rotation: 'out' })
+      for (const buyer of others) expect((await pay(gate, buyer)).outcome).toMatchObject({ ok: true })
+      expect(await sentFrom(healthy.address)).toBe(4)
+      expect(logger.lines).toContainEqual(expect.objectContaining({ level: 'warn', message: expect.stringMatching(/out of rotation/), fields: expect.objectContaining({ address: stuckAddress }) }))
+      // Its own transaction was mined all along; once its answer times out the settler finds the receipt.
+      expect((await pending).outcome).toMatchObject({ ok: true })
+      expect((await pool.gasStatus()).find((s) => s.address === stuckAddress)).toMatchObject({ rotation: 'in' })
+      for (const buyer of [first!, ...others]) expect(await chain.balanceOf(buyer.address)).toBe(FUNDS - PRICE)
+      expect(await sentFrom(stuckAddress)).toBe(1)
+    } finally {
+      await proxy.close()
+    }
   })
 
   it('every member dry: the pool is dry, refused at verification with nothing charged; all members down in health', async () => {
