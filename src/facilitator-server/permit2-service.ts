@@ -9,6 +9,8 @@ import type { Permit2Proof } from '../chains/evm/permit2/permit2-proof.js'
 import { isPermit2Payload } from '../chains/evm/permit2/permit2-proof.js'
 import { permit2Terms, type Permit2Terms } from '../chains/evm/permit2/permit2-terms.js'
 import { settlePermit2 } from '../chains/evm/permit2/settle-permit2.js'
+import { permit2NonceHex, permit2SettlementCheck } from '../chains/evm/permit2/permit2-state.js'
+import { resolveAuthorization } from '../chains/evm/resolve-authorization.js'
 import { verifyPermit2 } from '../chains/evm/permit2/verify-permit2.js'
 import type { EvmNetwork } from '../chains/evm/network/evm-network.js'
 import type { EvmSettler } from '../chains/evm/settler/evm-chain.js'
@@ -85,8 +87,8 @@ export class Permit2Facilitation {
       return fail(503, Reason.storeUnavailable, reasonMessages.store_unavailable)
     }
     if (!claimed) {
-      const pending = await this.ledger.find([key]).catch(() => undefined)
-      return pending ? fail(200, SETTLEMENT_PENDING, reasonMessages.settlement_unknown, pending.pending.transaction ?? '', payer) : fail(200, Reason.replayed, reasonMessages.payment_already_used, '', payer)
+      const reconciled = await this.reconcile(prepared, fail).catch(() => fail(503, Reason.storeUnavailable, reasonMessages.store_unavailable))
+      if (reconciled) return reconciled
     }
     const verification = await verifyPermit2(terms, proof, this.clock())
     if (!verification.ok) {
@@ -112,6 +114,34 @@ export class Permit2Facilitation {
       return fail(200, SETTLEMENT_PENDING, reasonMessages.settlement_unknown, transaction ?? '', payer)
     }
     return fail(200, settlement.reason, said(settlement), settlement.transaction ?? '', payer)
+  }
+
+  /**
+   * A second settle of a claimed payment: only one left pending gets an answer other than a refusal.
+   * The chain decides (Permit2's nonce bitmap and the transaction that used it): settled is reported
+   * once, proven never sent is settled anew (undefined), still unknown is pending again.
+   */
+  private async reconcile(prepared: Prepared, fail: (status: number, reason: string, message: string, transaction?: string, payer?: string) => Answer<SettleResponse>): Promise<Answer<SettleResponse> | undefined> {
+    const { key, terms, proof, charge } = prepared
+    const payer = proof.owner
+    const found = await this.ledger.find([key])
+    if (!found) return fail(200, Reason.replayed, reasonMessages.payment_already_used, '', payer)
+    const { pending } = found
+    if (!(await this.ledger.lock(key))) return fail(200, SETTLEMENT_PENDING, reasonMessages.settlement_unknown, pending.transaction ?? '', payer)
+    const state = permit2SettlementCheck(terms.calls.read)
+    const check = (asset: `0x${string}`, from: `0x${string}`, nonce: `0x${string}`, transaction?: `0x${string}`) => terms.calls.check(state, asset, from, nonce, transaction)
+    const authorization = { from: payer, to: proof.witness.to, value: proof.amount, validAfter: proof.witness.validAfter, validBefore: proof.deadline, nonce: permit2NonceHex(proof.nonce) }
+    const verdict = await resolveAuthorization(check, terms.token.address, authorization, pending, this.clock())
+    if (verdict.state === 'settled') {
+      await this.ledger.close(pending)
+      void this.guard.settled([key])
+      return { status: 200, body: { success: true, transaction: verdict.transaction, network: prepared.network, payer, amount: (terms.scheme === 'upto' ? charge : proof.amount).toString() } }
+    }
+    await this.ledger.unlock(key)
+    if (verdict.state === 'unknown') return fail(200, SETTLEMENT_PENDING, reasonMessages.settlement_unknown, pending.transaction ?? '', payer)
+    await this.ledger.close(pending)
+    if (verdict.reusable) return undefined
+    return fail(200, verdict.reason, verdict.publicDetail, pending.transaction ?? '', payer)
   }
 
   private prepare(body: unknown, ask: 'verify' | 'settle'): Prepared | { status: number; reason: string; message: string } {
