@@ -4,6 +4,7 @@ import { payToOf, settlersOf, solanaMethodSpec, type PayTo, type Settlers } from
 import { looksSolana } from './chains/solana/solana-networks.js'
 import type { SolanaTokenInfo } from './chains/solana/solana-terms.js'
 import type { PageAccept } from './paywall/route-page.js'
+import type { Dynamic } from './gate/dynamic-terms.js'
 import { isRecord } from './config/config-shape.js'
 import { collect, usableLogger } from './config/build-parts.js'
 import { isGateTracer, type GateTracer } from './gate/gate-tracer.js'
@@ -138,8 +139,11 @@ export interface AcceptOption {
   asset?: TokenInfo | SolanaTokenInfo
   /** Another recipient than the tollgate's `payTo`, or a function of the request returning one (per workspace). */
   payTo?: Address | PayToFunction | (string & {})
-  /** Solana: binds each payment to this memo (an invoice or order id); the transaction must carry exactly it. */
-  memo?: string
+  /**
+   * Solana: binds each payment to this memo (an invoice or order id): the transaction must carry exactly
+   * it. Or a function of the request returning one (per invoice), called for the challenge and the payment.
+   */
+  memo?: string | Dynamic<string>
   /** 'exact' (the default). A price known only after the handler is an UptoAcceptOption (`scheme: 'upto'` with `max`). */
   scheme?: 'exact' | 'upto'
   max?: never
@@ -299,6 +303,7 @@ export function createTollgate(config: TollgateConfig): Tollgate {
       // upto and Permit2 are EVM forms here: a Solana option asking for them must not quietly become exact.
       if (looksSolana(option.network) && (option.scheme === 'upto' || option.assetTransferMethod)) found.push(`network ${option.network}: scheme 'upto' and assetTransferMethod are EVM options`)
       if (looksSolana(option.network)) return solanaMethodSpec(option, settlers.solana, payTos.solana, logger)
+      if (option.memo !== undefined) found.push(`network ${JSON.stringify(option.network)}: memo binds Solana payments only; EVM options take none`)
       // A function's terms are computed per request; the method is built (and checked) with a placeholder.
       const dynamic: DynamicTerms = {
         ...(typeof option.amount === 'function' ? { amount: option.amount } : {}),

@@ -68,7 +68,7 @@ export function perFamilySettlerProblems(settler: Record<string, unknown>): stri
  * one the route cannot be built, and the seller is told what to add.
  */
 export function solanaMethodSpec(
-  option: { network: string; amount: unknown; asset?: unknown; payTo?: unknown; memo?: string },
+  option: { network: string; amount: unknown; asset?: unknown; payTo?: unknown; memo?: unknown },
   family: SolanaFamily | undefined,
   payTo: string | undefined,
   logger: Logger,
@@ -76,6 +76,7 @@ export function solanaMethodSpec(
   const dynamic: DynamicTerms = {
     ...(typeof option.amount === 'function' ? { amount: option.amount as DynamicTerms['amount'] } : {}),
     ...(typeof option.payTo === 'function' ? { payTo: option.payTo as DynamicTerms['payTo'] } : {}),
+    ...(typeof option.memo === 'function' ? { memo: option.memo as DynamicTerms['memo'] } : {}),
   }
   const build = (): PaymentMethod => {
     const where = `network ${JSON.stringify(option.network)}`
@@ -88,7 +89,7 @@ export function solanaMethodSpec(
         amount: typeof option.amount === 'function' ? { atomic: '1' } : (option.amount as Price),
         payTo: receiver,
         ...(option.asset ? { asset: option.asset as SolanaTokenInfo } : {}),
-        ...(option.memo !== undefined ? { memo: option.memo } : {}),
+        ...(typeof option.memo === 'string' ? { memo: option.memo } : {}),
       },
       { logger },
     )

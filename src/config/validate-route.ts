@@ -145,7 +145,7 @@ function acceptFieldProblems(option: Record<string, unknown>, path: string): Pro
   if (payTo !== undefined && typeof payTo !== 'function' && !isEvmAddress(payTo) && !looksLikeSolanaAddress(payTo)) {
     problems.push(`${path}payTo ${show(payTo)} is not an EVM address (or a function of the request returning one)`)
   }
-  if (option.memo !== undefined && (typeof option.memo !== 'string' || option.memo === '' || new TextEncoder().encode(option.memo).length > 256)) {
+  if (option.memo !== undefined && typeof option.memo !== 'function' && (typeof option.memo !== 'string' || option.memo === '' || new TextEncoder().encode(option.memo).length > 256)) {
     problems.push(`${path}memo must be a string of 1 to 256 bytes (Solana options: every payment must carry it as its memo), not ${show(option.memo)}`)
   }
   return problems

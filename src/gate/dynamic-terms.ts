@@ -25,12 +25,15 @@ export type PayToFunction = Dynamic<`0x${string}`>
 export interface DynamicTerms {
   amount?: PriceFunction
   payTo?: PayToFunction
+  /** Solana: the memo a payment must carry (an invoice or request id). */
+  memo?: Dynamic<string>
 }
 
 /** The terms computed for one request, passed to PaymentMethod.priced. */
 export interface TermsChange {
   amount?: unknown
   payTo?: unknown
+  memo?: unknown
 }
 
 /** Default cap on a body a price function reads. */
@@ -90,6 +93,7 @@ export async function computeTerms(dynamic: readonly (DynamicTerms | undefined)[
     const change: TermsChange = {}
     if (terms.amount) settle(call(terms.amount, context), (value) => (change.amount = value), pending)
     if (terms.payTo) settle(call(terms.payTo, context), (value) => (change.payTo = value), pending)
+    if (terms.memo) settle(call(terms.memo, context), (value) => (change.memo = value), pending)
     return change
   })
   if (pending.length > 0) await Promise.all(pending)

@@ -69,9 +69,11 @@ function termsKey(changes: readonly (TermsChange | undefined)[]): string | undef
       continue
     }
     const amount = 'amount' in change ? priceKey(change.amount) : '-'
-    const payTo = 'payTo' in change ? (typeof change.payTo === 'string' ? change.payTo.toLowerCase() : undefined) : '-'
-    if (amount === undefined || payTo === undefined) return undefined
-    parts.push(`${amount}@${payTo}`)
+    // EVM addresses are case-insensitive; Solana's base58 ones are not, so only 0x addresses are folded.
+    const payTo = 'payTo' in change ? (typeof change.payTo === 'string' ? (change.payTo.startsWith('0x') ? change.payTo.toLowerCase() : change.payTo) : undefined) : '-'
+    const memo = 'memo' in change ? (typeof change.memo === 'string' ? JSON.stringify(change.memo) : undefined) : '-'
+    if (amount === undefined || payTo === undefined || memo === undefined) return undefined
+    parts.push(`${amount}@${payTo}#${memo}`)
   }
   return parts.join(',')
 }

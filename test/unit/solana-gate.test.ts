@@ -178,3 +178,34 @@ describe('configuration', () => {
     expect(given({ payTo: p.payTo.address, settler: settler() })).toBe('')
   })
 })
+
+describe('memo per request', () => {
+  it('a memo function puts each request its own memo, and a payment carrying another is refused', async () => {
+    const gate = gateOf([solanaOption({ memo: (ctx: { header(name: string): string | null }) => `invoice-${ctx.header('x-invoice') ?? 'none'}` })])
+    const challenge = async (invoice: string) => {
+      const answer = await gate.evaluate(request({ 'x-invoice': invoice }))
+      if (answer.type !== 'challenge') throw new Error('expected a challenge')
+      return (JSON.parse(atob(answer.headers['payment-required']!)) as { accepts: { extra: { memo?: string } }[] }).accepts[0]!
+    }
+    expect((await challenge('7')).extra.memo).toBe('invoice-7')
+    expect((await challenge('8')).extra.memo).toBe('invoice-8')
+    const offer = (await challenge('7')) as unknown as Record<string, unknown>
+    const wire = await officialPayment(p, 'invoice-8')
+    const header = encodeJsonHeader({ x402Version: 2, resource: { url: 'http://127.0.0.1/data' }, accepted: offer, payload: { transaction: wire } })
+    const decision = await gate.evaluate(request({ 'x-invoice': '7', 'payment-signature': header }))
+    expect(decision.type === 'reject' && decision.status).toBe(402)
+    expect(body(decision).error).toBe(Reason.svmMemoMismatch)
+  })
+
+  it('payees differing only in letter case are different Solana payees', async () => {
+    const other = p.payTo.address.toLowerCase() === p.payTo.address ? p.payTo.address.toUpperCase() : p.payTo.address.toLowerCase()
+    const gate = gateOf([solanaOption({ payTo: (ctx: { header(name: string): string | null }) => (ctx.header('x-upper') ? other : p.payTo.address) })])
+    const payToOf = async (headers: Record<string, string>) => {
+      const answer = await gate.evaluate(request(headers))
+      return answer.type === 'challenge' ? (JSON.parse(atob(answer.headers['payment-required']!)) as { accepts: { payTo: string }[] }).accepts[0]?.payTo : `${answer.type}`
+    }
+    expect(await payToOf({})).toBe(p.payTo.address)
+    // The other spelling is (almost surely) no valid address: refused as the seller's mistake, never served the first payee's terms.
+    expect(await payToOf({ 'x-upper': '1' })).not.toBe(p.payTo.address)
+  })
+})

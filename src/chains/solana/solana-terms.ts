@@ -78,9 +78,11 @@ export function resolveSolanaTerms(spec: SolanaExactSpec): SolanaTerms {
 }
 
 /** The same terms for one request's computed amount and/or payee (dynamic prices). */
-export function repriceSolanaTerms(terms: SolanaTerms, change: { amount?: unknown; payTo?: unknown }): SolanaTerms {
+export function repriceSolanaTerms(terms: SolanaTerms, change: { amount?: unknown; payTo?: unknown; memo?: unknown }): SolanaTerms {
   const problems: string[] = []
   let { amount, payTo } = terms
+  const memo = 'memo' in change ? change.memo : terms.memo
+  if ('memo' in change) problems.push(...memoProblems(change.memo))
   if ('amount' in change) {
     try {
       amount = parseAmount(change.amount as Price, terms.decimals)
@@ -95,7 +97,7 @@ export function repriceSolanaTerms(terms: SolanaTerms, change: { amount?: unknow
     else problems.push(`payTo ${typeof change.payTo === 'string' ? JSON.stringify(change.payTo.slice(0, 60)) : typeof change.payTo} is not a Solana address`)
   }
   if (problems.length > 0) throw new ConfigurationError(problems)
-  return { ...terms, amount, payTo }
+  return { ...terms, amount, payTo, ...(typeof memo === 'string' ? { memo } : {}) }
 }
 
 /** A memo the official client can carry: a string of 1 to 256 UTF-8 bytes. */
