@@ -11,7 +11,7 @@ import type { HoldPolicy, HttpAnswer, PaymentPass, SettleOutcome, SettlementPoli
 import { settlementHeaders } from './settlement-header.js'
 import { SpanNames, type GateSpan, type TraceAttributes } from './gate-tracer.js'
 import { paymentKeyOf } from '../hooks/payment-key.js'
-import { QUEUED_HEADER, queueSettlement, type QueueParts } from './queue-pass.js'
+import { QUEUED_HEADERS, queueSettlement, type QueueParts } from './queue-pass.js'
 
 export type Candidate = { method: PaymentMethod; requirement: RequirementPair } & Extract<Inspection<unknown>, { kind: 'match' }>
 
@@ -119,7 +119,7 @@ export function createPass(parts: PassParts): PaymentPass {
       // Served now, settled from the queue; past the payer's cap (or without a queue) it settles here, before serving.
       if (await queueSettlement({ ...parts.queue, candidate, payment, keys, paymentKey, receivedAt: startedAt })) {
         traced = { attributes: { 'tollgate.settlement': 'queued' } }
-        return { ok: true, headers: { [QUEUED_HEADER]: 'queued' } }
+        return { ok: true, headers: { ...QUEUED_HEADERS } }
       }
     }
     const span = parts.span?.child(SpanNames.settle, resumed ? { 'tollgate.resumed': true } : undefined)

@@ -1,10 +1,17 @@
 import type { PaymentEnvelope } from '../protocol/read-payment.js'
+import { EXPOSED_HEADERS } from '../protocol/wire-types.js'
 import type { AsyncSettler } from '../settlement/async-queue/async-settlement.js'
 import type { Candidate } from './payment-pass.js'
 import type { VerifiedPayment } from '../methods/payment-method.js'
 
 /** Set on an 'async' pass's answer: the content was served and its settlement is queued (no payment-response yet). */
 export const QUEUED_HEADER = 'x-tollgate-settlement'
+
+/** The queued answer's headers; browsers may read the queued mark like the settlement headers. */
+export const QUEUED_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  [QUEUED_HEADER]: 'queued',
+  'access-control-expose-headers': `${EXPOSED_HEADERS}, X-Tollgate-Settlement`,
+})
 
 export interface QueueParts {
   async: AsyncSettler

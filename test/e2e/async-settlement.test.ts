@@ -90,6 +90,7 @@ describe("settle: 'async' (memory queue)", () => {
     expect(await res.json()).toEqual({ content: 'PAID CONTENT' })
     expect(res.headers.get('x-tollgate-settlement')).toBe('queued')
     expect(res.headers.get('payment-response')).toBeNull()
+    expect(res.headers.get('access-control-expose-headers')).toMatch(/X-Tollgate-Settlement/)
 
     const event = await eventually(async () => s.settled.find((e) => e.payer.toLowerCase() === buyer.address.toLowerCase()), 'the queued payment settled')
     expect(event).toMatchObject({ route: 'content', amount: PRICE.toString(), resumed: false, transaction: expect.stringMatching(/^0x[0-9a-f]{64}$/) })
