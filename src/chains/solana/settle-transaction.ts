@@ -20,6 +20,8 @@ export interface SolanaResume {
 const HEIGHT_SLACK = 20
 
 const encoder = getTransactionEncoder()
+/** JSON-RPC codes of a node that could not take any transaction (unhealthy, behind, internal error). */
+const NODE_TROUBLE = new Set([-32005, -32603, -32016])
 
 /**
  * Co-signs as fee payer, simulates once more (time has passed since verification), sends with
@@ -61,7 +63,11 @@ export async function settleTransaction(chain: SolanaChain, tx: PaymentTransacti
     await chain.rpc('sendTransaction', [signed.wire, { encoding: 'base64', skipPreflight: true, preflightCommitment: chain.commitment }])
   } catch (error) {
     // The only copy signed by our fee payer went to this node: if it refused it, or the connection never opened, nothing left.
-    if (error instanceof SolanaRpcError) return notCharged(402, Reason.svmTransactionFailed, error.message, 'the cluster refused the transaction')
+    if (error instanceof SolanaRpcError) {
+      // A node that is behind or failing refused it for itself, not for the payment: retryable, 503.
+      if (NODE_TROUBLE.has(error.rpcCode)) return notCharged(503, Reason.chainUnavailable, error.message)
+      return notCharged(402, Reason.svmTransactionFailed, error.message, 'the cluster refused the transaction')
+    }
     if (error instanceof SolanaUnreachableError && error.delivery === 'refused') return notCharged(503, Reason.chainUnavailable, error.message)
     if (!(error instanceof ChainUnavailableError)) throw error
     // Lost on the way back: it may be in. Waiting for its status below tells.
