@@ -9,7 +9,7 @@ import { expressHarness } from '../conformance/harness-express.js'
 import { PAID_CONTENT } from '../conformance/harness.js'
 import { solanaOption, solanaSellerConfig, standInSettler, startOverHttp, type HttpSeller } from '../support/solana/sellers.js'
 import { startSolanaStandIn, type SolanaKeypair, type SolanaStandIn } from '../support/solana/stand-in.js'
-import { payFor } from '../support/solana/transfer.js'
+import { payFor, rpc } from '../support/solana/transfer.js'
 
 const PRICE = 10_000n
 let sol: SolanaStandIn
@@ -181,5 +181,33 @@ describe('the blockhash expires', () => {
     expect(res.body.error).toBe('invalid_exact_svm_transaction_simulation_failed')
     expect(res.body.detail ?? '').toMatch(/blockhash/i)
     expect(await balances(buyer)).toEqual(before)
+  })
+
+  it('a settlement left unknown whose blockhash then expires without it landing: presented again, 402 transaction_expired, provably nothing charged', async () => {
+    const buyer = await sol.fundBuyer()
+    // Signed on the cluster's current blockhash (the seller's 2 s hint may still name the one expired above).
+    const { value } = await rpc<{ value: { blockhash: string } }>(sol.url, 'getLatestBlockhash')
+    const { header } = await payFor(sol, seller.urlOf('/data'), buyer, { blockhash: value.blockhash })
+    const before = await balances(buyer)
+    await sol.holdConfirmations()
+    let first: Awaited<ReturnType<typeof present>>
+    try {
+      first = await present(header)
+      // The blockhash expires while the transaction waits, and the chain moves on well past its last valid height
+      // (the seller allows some slack over the height it knew): no cluster can include it any more.
+      await sol.expireBlockhash()
+      await sol.expireBlockhash()
+    } finally {
+      await sol.releaseConfirmations()
+    }
+    expect(first.status).toBe(503)
+    expect(first.body.error).toBe('settlement_unknown')
+    expect((await sol.history()).slice(before.sent).map((h) => h.state)).toEqual(['dropped'])
+    const again = await present(header)
+    expect(again.status).toBe(402)
+    expect(again.text).not.toContain(PAID_CONTENT)
+    expect(again.body.error).toBe('invalid_exact_svm_transaction_expired')
+    expect(await sol.tokenBalance(buyer.address)).toBe(before.buyer)
+    expect(await sol.tokenBalance(payTo.address)).toBe(before.seller)
   })
 })
