@@ -116,6 +116,12 @@ export class SettlementWorker {
       logger.warn?.('tollgate: a queued settlement could not be started; it stays queued', { error: redactUrls(String(error)), paymentKey: job.paymentKey })
       return
     }
+    if (!this.parts.method(job.method)) {
+      // Queued by an instance with another configuration: leave it for one that knows the method, never drop it.
+      logger.warn?.('tollgate: a queued settlement names a payment method this process does not have; leaving it queued', { method: job.method, paymentKey: job.paymentKey })
+      await store.release(lock).catch(() => undefined)
+      return this.parts.queue.retry(delivery, { ...job, notBefore: this.parts.clock() + MAX_BACKOFF_MS }).catch(() => undefined)
+    }
     try {
       const step = await this.attempt(job).catch((error: unknown): Step => ({ kind: 'again', detail: `settlement threw: ${String(error)}` }))
       await this.conclude(delivery, step)
