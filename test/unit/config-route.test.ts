@@ -47,7 +47,7 @@ describe('a settlement policy that is not exactly after-handler or before-handle
 describe('each kind of route problem', () => {
   it('an unknown key, with a guess at the typo and the allowed keys', () => {
     const [problem] = problemsOf({ ...paid, setle: 'before-handler' })
-    expect(problem).toMatch(/^route: unknown option "setle" \(did you mean "settle"\?\); allowed: amount, network, asset, payTo, memo, accepts, /)
+    expect(problem).toMatch(/^route: unknown option "setle" \(did you mean "settle"\?\); allowed: amount, network, asset, payTo, memo, scheme, max, assetTransferMethod, accepts, /)
     expect(problemsOf({ ...paid, color: 'red' })[0]).not.toMatch(/did you mean/)
   })
 
@@ -90,7 +90,7 @@ describe('each kind of route problem', () => {
     expect(problems).toEqual([
       'route: give either accepts: [...] or amount at the top level, not both (amount would be ignored)',
       "accepts[0].network is missing (e.g. 'base-sepolia')",
-      'accepts[1]: unknown option "netwrok" (did you mean "network"?); allowed: amount, network, asset, payTo, memo',
+      'accepts[1]: unknown option "netwrok" (did you mean "network"?); allowed: amount, network, asset, payTo, memo, scheme, max, assetTransferMethod',
       "accepts[2] must be an object such as { amount: '0.10', network: 'base-sepolia' }, not null",
     ])
   })

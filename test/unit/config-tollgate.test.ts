@@ -121,7 +121,7 @@ describe('tollgate configuration', () => {
     })
     expect(problems).toEqual([
       'maxPendingPerPayer -1 must be a positive integer (payments one payer may have in progress; default 8)',
-      'prepaid package "p": price: unknown option "extra"; allowed: amount, network, asset, payTo, memo',
+      'prepaid package "p": price: unknown option "extra"; allowed: amount, network, asset, payTo, memo, scheme, max, assetTransferMethod',
       "prepaid package \"p\": price.amount 1 is a number; write it as a decimal string ('1') or { atomic: '...' }: floats cannot hold amounts exactly",
       'prepaid package #2 must be { id, calls, days, price }, not null',
     ])
