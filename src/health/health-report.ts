@@ -1,3 +1,5 @@
+import type { SolanaHealth } from './solana-check.js'
+
 /**
  * What a health check says. Every part has a status: 'ok', 'degraded' (still taking payments, but
  * someone should look) or 'down' (payments are refused, so a load balancer should send traffic
@@ -49,6 +51,8 @@ export interface HealthReport {
     store?: StoreHealth
     gas?: GasHealth
     facilitators?: FacilitatorHealth
+    /** The Solana fee payer's SOL and the routes' token accounts, when a Solana settler is configured. */
+    solana?: SolanaHealth
     pending: PendingHealth
   }
 }

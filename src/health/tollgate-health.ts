@@ -4,6 +4,7 @@ import type { HttpAnswer } from '../gate/decision.js'
 import type { TollgateHooks } from '../hooks/hook-types.js'
 import type { EvmSettler } from '../chains/evm/settler/evm-chain.js'
 import { settlersOf } from '../config/families.js'
+import { isReadinessSource, solanaChecker, type SolanaReadinessSource } from './solana-check.js'
 import type { Store } from '../stores/store.js'
 import type { Tollgate } from '../tollgate.js'
 import { checkFacilitators } from './facilitator-check.js'
@@ -22,6 +23,8 @@ export interface HealthOptions {
   store?: Store
   settler?: EvmSettler
   facilitators?: FacilitatorClient | readonly FacilitatorClient[]
+  /** A Solana settler (`solanaSettler` from tollgate/solana) whose `ready()` is reported; default the core's. */
+  solana?: SolanaReadinessSource
   /** Gas threshold in wei, for every network or per network name; below it a network is 'low' (degraded, still 200). */
   gas?: { minBalance?: MinGasBalance }
   /** When unknown settlements make the report 'degraded' (default: any at all, or one older than 10 minutes). */
@@ -65,17 +68,21 @@ export function tollgateHealth(options: HealthOptions = {}): TollgateHealth {
   const clock = options.clock ?? Date.now
   const tracker = new PendingTracker(clock, { maxCount: options.pending?.maxCount ?? 0, maxAgeMs: options.pending?.maxAgeMs ?? 600_000 })
   const gas = canReportGas(settler) ? gasChecker(settler, timeoutMs, options.gas?.minBalance) : undefined
+  const solanaSource = options.solana ?? settlersOf(core?.config.settler).solana
+  const solana = isReadinessSource(solanaSource) ? solanaChecker(solanaSource, timeoutMs) : undefined
 
   const run = async (): Promise<HealthReport> => {
-    const [storeHealth, gasHealth, facilitatorHealth] = await Promise.all([
+    const [storeHealth, gasHealth, facilitatorHealth, solanaHealth] = await Promise.all([
       store ? checkStore(store, timeoutMs) : undefined,
       gas?.(),
       facilitators.length > 0 ? checkFacilitators(facilitators, timeoutMs) : undefined,
+      solana?.(),
     ])
     const checks: HealthReport['checks'] = {
       ...(storeHealth ? { store: storeHealth } : {}),
       ...(gasHealth ? { gas: gasHealth } : {}),
       ...(facilitatorHealth ? { facilitators: facilitatorHealth } : {}),
+      ...(solanaHealth ? { solana: solanaHealth } : {}),
       pending: tracker.report(),
     }
     return { status: worst(Object.values(checks).map((c) => c.status)), checks }
