@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeHeader } from '../support/payments.js'
-import { requireSvmClientOrSkip, runSvmBuyer } from '../support/solana/official.js'
+import { requireSvmClientOrSkip, startSvmBuyerService, type SvmBuyerService } from '../support/solana/official.js'
 import { SOLANA_ADAPTERS, solanaOption, solanaSellerConfig, startOverHttp, type HttpSeller } from '../support/solana/sellers.js'
 import { startSolanaStandIn, type SolanaKeypair, type SolanaStandIn } from '../support/solana/stand-in.js'
 import { rpc } from '../support/solana/transfer.js'
@@ -17,10 +17,14 @@ const BASE58_SIGNATURE = /^[1-9A-HJ-NP-Za-km-z]{64,88}$/
 const skip = requireSvmClientOrSkip('solana adapters')
 
 let sol: SolanaStandIn
+// One client process for the whole suite: @x402/svm and kit load once, not once per payment.
+let client: SvmBuyerService
 beforeAll(async () => {
-  if (!skip) sol = await startSolanaStandIn()
+  if (skip) return
+  ;[sol, client] = await Promise.all([startSolanaStandIn(), startSvmBuyerService()])
 })
 afterAll(async () => {
+  await client?.stop()
   await sol?.stop()
 })
 
@@ -47,7 +51,7 @@ describe.skipIf(skip).each(SOLANA_ADAPTERS.map((h) => [h.name, h] as const))('%s
     const [b2, b1] = [await sol.fundBuyer(), await sol.fundBuyer()]
     const before = { seller: (await sol.tokenBalance(payTo.address))!, fee: await sol.solBalance(sol.feePayer.address) }
     const opts = { rpcUrl: sol.url, asset: sol.mint }
-    const [v2, v1] = await Promise.all([runSvmBuyer(seller.urlOf('/data'), b2, opts), runSvmBuyer(seller.urlOf('/data'), b1, { ...opts, v1: true })])
+    const [v2, v1] = await Promise.all([client.pay(seller.urlOf('/data'), b2, opts), client.pay(seller.urlOf('/data'), b1, { ...opts, v1: true })])
 
     expect(v2.status).toBe(200)
     expect(JSON.parse(v2.body)).toMatchObject({ content: PAID_CONTENT, payer: b2.address })

@@ -159,3 +159,24 @@ export function startOfficialSvmSeller(opts: { facilitatorUrl: string; rpcUrl: s
   if (opts.token) args.push('--token', opts.token)
   return startChild('seller.mjs', args)
 }
+
+export interface SvmBuyerService {
+  /** Like runSvmBuyer, without a new process (and module loading) per payment. */
+  pay(url: string, buyer: SolanaKeypair, opts: SvmBuyerOptions): Promise<SvmBuyerResponse>
+  stop(): Promise<void>
+}
+
+/** The official client as one long-lived child process (buyer-server.mjs) for suites that pay many times. */
+export async function startSvmBuyerService(): Promise<SvmBuyerService> {
+  const child = await startChild('buyer-server.mjs', [])
+  return {
+    pay: async (url, buyer, opts) => {
+      const ask = { url, secret: buyer.secretKeyBase58, rpc: opts.rpcUrl, asset: opts.asset, v1: opts.v1 === true, max: opts.maxAtomic?.toString() }
+      const res = await fetch(child.url, { method: 'POST', body: JSON.stringify(ask), signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000) })
+      const result = (await res.json()) as SvmBuyerResponse | { error: string }
+      if ('error' in result) throw new Error(`official SVM client failed: ${result.error}`)
+      return result
+    },
+    stop: child.stop,
+  }
+}
