@@ -56,4 +56,14 @@ describe('Permit2 from an ERC-1271 smart wallet', () => {
     expect(((await res.json()) as { error: string }).error).toBe('invalid_permit2_signature')
     expect(await chain.balanceOf(wallet, chain.permitToken)).toBe(before)
   })
+
+  it('an ERC-6492 wrapped signature of the deployed wallet is unwrapped for Permit2 and settles', async () => {
+    const accepted = await acceptedOf(`${seller.url}/report`)
+    const owner = chain.accounts.buyers[0]!
+    const { header } = await permit2PaymentHeader(owner, accepted, { from: wallet, erc6492: { factory: chain.accounts.deployer.address, data: '0x1234' } })
+    const before = await chain.balanceOf(wallet, chain.permitToken)
+    const res = await fetch(`${seller.url}/report`, { headers: { 'payment-signature': header } })
+    expect(res.status).toBe(200)
+    expect(await chain.balanceOf(wallet, chain.permitToken)).toBe(before - 1_000_000n)
+  })
 })

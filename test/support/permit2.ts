@@ -143,6 +143,8 @@ export interface Permit2PaymentParts {
   signer?: PrivateKeyAccount
   /** The owner named in the payment instead of the payer's address (a smart wallet). */
   from?: Address
+  /** Wraps the signature as ERC-6492 (factory and calldata of a counterfactual wallet). */
+  erc6492?: { factory: Address; data: Hex }
 }
 
 /**
@@ -190,8 +192,9 @@ export async function permit2PaymentHeader(
     message,
   })
   const text = (v: unknown): unknown => (typeof v === 'bigint' ? v.toString() : v)
+  const { serializeErc6492Signature } = await import('viem/utils')
   const payload = {
-    signature,
+    signature: parts.erc6492 ? serializeErc6492Signature({ address: parts.erc6492.factory, data: parts.erc6492.data, signature }) : signature,
     permit2Authorization: {
       from: parts.from ?? payer.address,
       permitted: { token: message.permitted.token, amount: text(message.permitted.amount) },
