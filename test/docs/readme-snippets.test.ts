@@ -50,7 +50,7 @@ beforeAll(async () => {
     diagnostics.filter((d) => !d.file.startsWith('readme/')),
     canary,
   )
-}, 240_000)
+}, 600_000) // builds the package and type-checks every block: minutes on two loaded cores; a bound, not a cost
 
 /** The README's placeholders, replaced when a snippet is run: what a reader fills in before running it. */
 const PLACEHOLDERS: [string, string][] = [["'0xYourSellerAddress'", "'0x70997970C51812dc3A010C7d01b50e0d17dc79C8'"]]
