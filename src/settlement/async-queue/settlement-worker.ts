@@ -47,6 +47,7 @@ export class SettlementWorker {
   private running = false
   private timer: NodeJS.Timeout | undefined
   private readonly busy = new Set<string>()
+  private readonly inFlight = new Set<Promise<void>>()
   private readonly ledger: PendingLedger
   private stopping = false
   private loop: Promise<void> | undefined
@@ -62,12 +63,13 @@ export class SettlementWorker {
     this.schedule(0)
   }
 
-  /** Stops taking jobs and waits for those in progress. */
+  /** Stops taking jobs and waits for those in progress (unfinished ones stay queued for another worker). */
   async stop(): Promise<void> {
     this.stopping = true
     this.running = false
     clearTimeout(this.timer)
     await this.loop
+    await Promise.all([...this.inFlight])
   }
 
   /** Jobs this worker is settling now. */
@@ -97,7 +99,11 @@ export class SettlementWorker {
     for (const delivery of deliveries) {
       if (this.busy.has(delivery.id)) continue
       this.busy.add(delivery.id)
-      void this.process(delivery).finally(() => this.busy.delete(delivery.id))
+      const work = this.process(delivery).finally(() => {
+        this.busy.delete(delivery.id)
+        this.inFlight.delete(work)
+      })
+      this.inFlight.add(work)
     }
   }
 
