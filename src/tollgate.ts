@@ -341,7 +341,7 @@ export function createTollgate(config: TollgateConfig): Tollgate {
       logger,
       clock,
     }
-    const page = registry ? routePage(given.paywallPage, options.paywallPage, registry, accepts.filter((a) => !looksSolana(a.network)) as PageAccept[]) : undefined
+    const page = registry ? routePage(given.paywallPage, options.paywallPage, registry, accepts as PageAccept[]) : undefined
     if (page) routeOptions.page = page
     // A queued job names its method by id; one priced per request could not be rebuilt by another instance.
     if (routeOptions.settle === 'async' && methods.some((m) => m.dynamic)) found.push("settle 'async' cannot be used with a price or payTo function (a queued payment must settle with terms every instance knows)")

@@ -8,6 +8,9 @@ import type { HttpAnswer } from './decision.js'
 import type { PrepaidAcceptor } from './prepaid-acceptor.js'
 import { withPushChallenges } from '../push/push-challenge.js'
 
+/** How long one URL's plain 402 is served from the cache before it is built again. */
+const CHALLENGE_TTL_MS = 2_000
+
 export type ChallengeFactory = (status: number, reason: ReasonCode | typeof PAYMENT_REQUIRED_ERROR, detail?: string) => HttpAnswer
 
 export interface ChallengeSettings {
@@ -25,7 +28,9 @@ export interface ChallengeSettings {
  * a bounded cache, since URLs and prices are chosen by clients.
  */
 export class RouteChallenges {
-  private readonly cache = new LRUCache<string, HttpAnswer>({ max: 256 })
+  // Briefly: a requirement may carry chain hints that age (Solana's recentBlockhash, stale after about a minute),
+  // and one built before the first hint was fetched carries none; a few seconds keeps both fresh at no real cost.
+  private readonly cache = new LRUCache<string, HttpAnswer>({ max: 256, ttl: CHALLENGE_TTL_MS })
   /** Per HTTP method: at most six entries. */
   private readonly discoveries = new Map<string, ChallengeDiscovery | undefined>()
 

@@ -9,6 +9,8 @@ import type { PaymentRequiredV2, RequirementV2 } from '../protocol/wire-types.js
 export interface TokenDisplay {
   decimals: number
   name: string
+  /** Solana only: the mint's token program (SPL Token or Token-2022), which the page's transfer runs under. */
+  program?: string
 }
 
 /** What the core knows of a network and token: the seller's name for the network, the token's units. */

@@ -105,7 +105,7 @@ describe.skipIf(skip)('browser paywall on the Web fetch adapter, in Chromium', {
     }
   })
 
-  it('lists a Solana way to pay as not payable in the page, and pays the EVM one', async () => {
+  it('lists a Solana way to pay beside the EVM one; an EVM wallet picks and pays the EVM one', async () => {
     // Rendering reads no chain: the Solana settler's RPC is never called, so none runs.
     const secretKey = new Uint8Array(64).fill(7)
     const solanaPayTo = 'So11111111111111111111111111111111111111112'
@@ -121,11 +121,13 @@ describe.skipIf(skip)('browser paywall on the Web fetch adapter, in Chromium', {
     const v = await visit(browser, `${mixed.url}/mixed`, chain, { account: buyer })
     try {
       const lines = v.page.locator('#tg-accepts li')
-      await expect(lines.nth(0).textContent()).resolves.toBe('0.01 USDCsolana-devnet (not payable in this page)')
+      await expect(lines.nth(0).textContent()).resolves.toBe('0.01 USDCsolana-devnet')
       await expect(lines.nth(1).textContent()).resolves.toBe('0.01 USDCbase-sepolia')
-      await expect(v.page.locator('#tg-accepts input').count()).resolves.toBe(0)
+      await expect(v.page.locator('#tg-accepts input').count()).resolves.toBe(2)
       await shot(v.page, 'web-4-solana-listed')
       await connect(v.page)
+      // Connecting an EVM wallet picks the EVM way to pay (the Solana one is paid from the page by Solana wallets).
+      await expect(v.page.locator('#tg-accepts input').nth(1).isChecked()).resolves.toBe(true)
       await expect(v.page.locator('button[data-action="pay"]').textContent()).resolves.toBe('Pay 0.01 USDC')
       await pay(v.page)
       await v.page.locator('#tg-result pre').waitFor({ timeout: UI_TIMEOUT_MS })

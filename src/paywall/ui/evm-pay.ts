@@ -11,6 +11,7 @@ import { permit2Payload } from './evm-permit2.js'
 import { checkBalance, ensureChain, signTyped } from './evm-wallet.js'
 import type { PayContext, WalletFamily } from './families.js'
 import type { Requirement } from './types.js'
+import { discoverWallets } from './wallets.js'
 import { PayError } from './wallet-errors.js'
 
 const TRANSFER_WITH_AUTHORIZATION = [
@@ -32,6 +33,8 @@ const isPermit2 = (requirement: Requirement) => requirement.extra?.assetTransfer
 
 export const evmFamily: WalletFamily = {
   namespace: 'eip155',
+  label: 'EVM',
+  discover: discoverWallets,
   canPay(requirement) {
     if (requirement.scheme !== 'exact') return false
     if (isPermit2(requirement)) return true

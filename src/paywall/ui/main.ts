@@ -5,31 +5,31 @@
  */
 import { button, el, setBusy, setStatus } from './dom.js'
 import { decodeHeader, formatUnits, shortAddress } from './encode.js'
-import { familyFor, type WalletFamily } from './families.js'
+import { allFamilies, familyFor, type AnyFamily } from './families.js'
 import { accepted, forgetCredential, listPackages, loadCredential, saveCredential, SPENT_CREDENTIAL, type PackageListing, type StoredCredential } from './prepaid.js'
 import { showResult } from './show-result.js'
 import type { PageData, PaymentRequired, PrepaidOffer, Requirement, Wallet } from './types.js'
-import { discoverWallets } from './wallets.js'
 import { errorCode, errorText, PayError, USER_REJECTED } from './wallet-errors.js'
 import { tokenOf } from './tokens.js'
 
 /** What the widget asks for when it fetches the paid answer: what a navigation would accept. */
 const ACCEPT = 'text/html,application/json;q=0.9,*/*;q=0.8'
-/** How long wallets get to announce themselves before `window.ethereum` is offered instead. */
+/** How long wallets get to announce themselves before `window.ethereum` is offered instead, or none is reported. */
 const DISCOVERY_GRACE_MS = 400
 
 const data = JSON.parse(document.getElementById('tg-data')?.textContent ?? 'null') as PageData
 const app = document.getElementById('tg-app') as HTMLElement
 const status = el('p', { class: 'tg-status', id: 'tg-status', role: 'status' })
 const credentialBox = el('div', { id: 'tg-credential' })
-const walletBox = el('div', { id: 'tg-wallets' }, el('h2', {}, 'Pay with your wallet'))
+const walletList = el('div', { id: 'tg-wallet-list' })
+const walletBox = el('div', { id: 'tg-wallets' }, el('h2', {}, 'Pay with your wallet'), walletList)
 const actions = el('div', { id: 'tg-actions' })
 const prepaidBox = el('div', { id: 'tg-prepaid' })
 app.replaceChildren(credentialBox, walletBox, actions, prepaidBox, status)
 
-const payable = data.required.accepts.map((requirement, index) => ({ requirement, index, family: familyFor(requirement) }))
+const payable = data.required.accepts.map((requirement, index) => ({ requirement, index, family: familyFor(requirement, tokenOf(data, requirement)) }))
 let choice = payable.find((p) => p.family)
-let connected: { wallet: Wallet; account: string; family: WalletFamily } | undefined
+let connected: { wallet: Wallet<unknown>; account: string; family: AnyFamily } | undefined
 const offer = data.required.extensions?.prepaid as PrepaidOffer | undefined
 
 const price = (r: Requirement) => {
@@ -61,6 +61,8 @@ function markAccepts(): void {
     radio.checked = p === choice
     radio.addEventListener('change', () => {
       choice = p
+      // A wallet of another family cannot pay this way: offer the wallets again.
+      if (connected && connected.family !== p.family) disconnect()
       const payButton = actions.querySelector('button[data-action="pay"]')
       if (payButton) payButton.textContent = `Pay ${price(p.requirement)}`
     })
@@ -70,34 +72,56 @@ function markAccepts(): void {
   })
 }
 
+/** Each family with a way to pay here looks for its own wallets; all are offered side by side. */
 function startDiscovery(): void {
+  const wanted = allFamilies.filter((family) => payable.some((p) => p.family === family))
   let offered = 0
-  const offer = (wallet: Wallet) => {
+  const offer = (family: AnyFamily) => (wallet: Wallet<unknown>) => {
     offered++
     if (status.dataset.code === 'no_wallet') setStatus(status, 'info', '')
     const icon = wallet.info.icon ? el('img', { src: wallet.info.icon, alt: '' }) : null
-    const b = button([icon, `Connect ${wallet.info.name}`], () => void connect(wallet), false, 'connect')
+    const label = wanted.length > 1 ? `Connect ${wallet.info.name} (${family.label})` : `Connect ${wallet.info.name}`
+    const b = button([icon, label], () => void connect(wallet, family), false, 'connect')
     b.dataset.wallet = wallet.info.name
-    walletBox.append(b)
+    b.dataset.family = family.namespace
+    walletList.append(b)
   }
-  const fallback = discoverWallets(offer)
+  const fallbacks = wanted.map((family) => ({ family, fallback: family.discover(offer(family)) }))
   setTimeout(() => {
     if (offered > 0) return
-    const injected = fallback()
-    if (injected) offer(injected)
-    else setStatus(status, 'error', 'No wallet found. Install a browser wallet (MetaMask, Coinbase Wallet, Rabby…) and reload this page.', 'no_wallet')
+    for (const { family, fallback } of fallbacks) {
+      const injected = fallback()
+      if (injected) offer(family)(injected)
+    }
+    if (offered > 0) return
+    const kinds = wanted.map((f) => (f.namespace === 'solana' ? 'a Solana wallet (Phantom, Solflare, Backpack…)' : 'a browser wallet (MetaMask, Coinbase Wallet, Rabby…)'))
+    setStatus(status, 'error', `No wallet found. Install ${kinds.join(' or ')} and reload this page.`, 'no_wallet')
   }, DISCOVERY_GRACE_MS)
 }
 
-async function connect(wallet: Wallet): Promise<void> {
-  const family = choice?.family
-  if (!family) return
+function disconnect(): void {
+  connected = undefined
+  walletBox.querySelector('#tg-account')?.remove()
+  walletList.hidden = false
+  actions.replaceChildren()
+  setStatus(status, 'info', '')
+}
+
+async function connect(wallet: Wallet<unknown>, family: AnyFamily): Promise<void> {
+  // Connecting a wallet of another family picks this family's first way to pay.
+  if (choice?.family !== family) {
+    choice = payable.find((p) => p.family === family)
+    const radio = document.querySelector<HTMLInputElement>(`#tg-accepts input[value="${choice?.index}"]`)
+    if (radio) radio.checked = true
+  }
+  if (!choice) return
   busy(true)
   progress(`Connecting ${wallet.info.name}…`)
   try {
     const account = await family.connect(wallet)
     connected = { wallet, account, family }
-    walletBox.replaceChildren(el('p', { class: 'tg-small', id: 'tg-account' }, `Connected ${wallet.info.name}: ${shortAddress(account)}`))
+    walletList.hidden = true
+    walletBox.append(el('p', { class: 'tg-small', id: 'tg-account' }, `Connected ${wallet.info.name}: ${shortAddress(account)}`))
     actions.replaceChildren(button(`Pay ${choice ? price(choice.requirement) : ''}`, () => void payOnce(), false, 'pay'))
     setStatus(status, 'info', '')
   } catch (error) {
@@ -108,7 +132,7 @@ async function connect(wallet: Wallet): Promise<void> {
 }
 
 /** Signs for the chosen requirement and returns the PAYMENT-SIGNATURE value. */
-async function sign(requirement: Requirement, required: PaymentRequired): Promise<string> {
+async function sign(requirement: Requirement, required: PaymentRequired, refresh?: () => Promise<Requirement | undefined>): Promise<string> {
   if (!connected) throw new PayError('no_wallet', 'Connect a wallet first.')
   return connected.family.pay({
     wallet: connected.wallet,
@@ -119,14 +143,24 @@ async function sign(requirement: Requirement, required: PaymentRequired): Promis
     resource: required.resource,
     ...(required.extensions ? { extensions: required.extensions } : {}),
     progress,
+    ...(refresh ? { refresh } : {}),
   })
+}
+
+/** This URL's requirement as the seller states it now (JSON 402 from the page's own origin), matched on its terms. */
+async function refreshed(requirement: Requirement): Promise<Requirement | undefined> {
+  const response = await fetch(location.href, { headers: { accept: 'application/json' }, credentials: 'same-origin', cache: 'no-store' }).catch(() => undefined)
+  const required = decodeHeader<PaymentRequired>(response?.headers.get('payment-required') ?? null)
+  const same = (r: Requirement) => r.scheme === requirement.scheme && r.network === requirement.network && r.asset === requirement.asset && r.payTo === requirement.payTo && r.amount === requirement.amount
+  return Array.isArray(required?.accepts) ? required.accepts.find(same) : undefined
 }
 
 async function payOnce(): Promise<void> {
   if (!choice) return
   busy(true)
   try {
-    const header = await sign(choice.requirement, data.required)
+    const requirement = choice.requirement
+    const header = await sign(requirement, data.required, () => refreshed(requirement))
     progress('Payment signed; waiting for the seller to settle it…')
     const response = await fetch(location.href, { headers: { 'payment-signature': header, accept: ACCEPT }, credentials: 'same-origin', cache: 'no-store' })
     if (!response.ok) return refused(response)
@@ -144,7 +178,9 @@ async function payOnce(): Promise<void> {
 async function refused(response: Response, prefix = 'The payment did not go through'): Promise<void> {
   const body = (await response.json().catch(() => undefined)) as { error?: string; message?: string; detail?: string } | undefined
   const code = typeof body?.error === 'string' ? body.error : `http_${response.status}`
-  const reason = [body?.message, body?.detail].filter((s) => typeof s === 'string' && s !== '').join(' ')
+  // A family's plainer reading of the code replaces the seller's technical detail.
+  const explained = connected?.family.explain?.(code)
+  const reason = [body?.message, explained ?? body?.detail].filter((s) => typeof s === 'string' && s !== '').join(' ')
   setStatus(status, 'error', `${prefix}: ${reason || `the seller answered ${response.status}`} (${code})`, code)
 }
 
@@ -183,7 +219,7 @@ async function purchase(offer: PrepaidOffer, pkg: PackageListing): Promise<void>
     const challenge = await fetch(pkg.purchase.url, { method: 'POST', headers, credentials: 'same-origin' })
     const required = decodeHeader<PaymentRequired>(challenge.headers.get('payment-required'))
     const preferred = choice?.requirement.network
-    const options = required?.accepts.filter((r) => familyFor(r) === connected?.family) ?? []
+    const options = required?.accepts.filter((r) => familyFor(r, tokenOf(data, r)) === connected?.family) ?? []
     const requirement = options.find((r) => r.network === preferred) ?? options[0]
     if (challenge.status !== 402 || !required || !requirement) return refused(challenge, 'The package cannot be bought here')
     const header = await sign(requirement, required)

@@ -21,6 +21,8 @@ export interface PaymentRequired {
 export interface TokenDisplay {
   decimals: number
   name: string
+  /** Solana: the mint's token program (SPL Token or Token-2022), which the transfer runs under. */
+  program?: string
 }
 
 export interface PageData {
@@ -50,7 +52,24 @@ export interface WalletInfo {
   rdns?: string
 }
 
-export interface Wallet {
+/** A wallet of one family: an EIP-1193 provider (EVM) or a Wallet Standard wallet (Solana). */
+export interface Wallet<P = Eip1193Provider> {
   info: WalletInfo
-  provider: Eip1193Provider
+  provider: P
+}
+
+/** The Wallet Standard's wallet and account, as far as the page uses them. */
+export interface StandardAccount {
+  address: string
+  publicKey?: Uint8Array
+  chains?: readonly string[]
+  features?: readonly string[]
+}
+
+export interface StandardWallet {
+  name: string
+  icon?: string
+  chains: readonly string[]
+  accounts: readonly StandardAccount[]
+  features: Record<string, unknown>
 }
