@@ -54,6 +54,7 @@ describe("the page's Solana transaction (Node, no browser needed)", () => {
 let chain: TestChain
 let sol: SolanaStandIn
 let solSeller: SolanaKeypair
+let t22: { mint: Address; seller: SolanaKeypair }
 let seller: { url: string; close(): Promise<void> }
 let browser: Browser
 
@@ -61,6 +62,8 @@ beforeAll(async () => {
   if (skip) return
   ;[chain, sol] = await Promise.all([startTestChain({ fundBuyers: 0n }), startSolanaStandIn()])
   solSeller = await sol.newSeller()
+  const t22Mint = (await sol.createMint({ tokenProgram: 'token-2022' })).mint
+  t22 = { mint: t22Mint, seller: await sol.newSeller({ mint: t22Mint }) }
   const gate = tollgate({
     payTo: { evm: chain.accounts.seller.address, solana: solSeller.address },
     settler: { evm: localSettler({ privateKey: chain.keys.settler, rpcUrl: chain.rpcUrl, pollingIntervalMs: 50 }), solana: standInSettler(sol) },
@@ -72,6 +75,8 @@ beforeAll(async () => {
   app.get('/article', gate.paywall({ accepts: [solanaOption(sol)], description: 'A paid article' }), (_req, res) => void res.type('html').send(ARTICLE_HTML))
   app.get('/data', gate.paywall({ accepts: [solanaOption(sol)], description: 'Weather data' }), (_req, res) => void res.json(DATA))
   app.get('/both', gate.paywall({ accepts: [{ amount: '0.01', network: 'base-sepolia' }, solanaOption(sol)], description: 'Weather data, EVM or Solana' }), (req, res) => void res.json({ ...DATA, paidOn: req.payment?.network }))
+  const t22Option = { amount: '0.025', network: sol.network, asset: { address: t22.mint, decimals: 6, tokenProgram: 'token-2022' as const }, payTo: t22.seller.address }
+  app.get('/t22', gate.paywall({ accepts: [t22Option], description: 'Priced in a Token-2022 mint' }), (_req, res) => void res.json(DATA))
   seller = await listenOnLoopback(createServer(app))
   browser = await launchChromium()
 })
@@ -149,6 +154,24 @@ describe.skipIf(skip)('Solana payments in the browser paywall, in Chromium', { t
       expect(tx.signatures[buyer.address]).toBeTruthy()
       const landed = (await sol.history()).filter((h) => h.state === 'landed' && h.err === null)
       expect(landed.at(-1)!.feePayer).toBe(sol.feePayer.address)
+      expect(v.console.errors).toEqual([])
+    } finally {
+      await v.close()
+    }
+  })
+
+  it('pays a Token-2022 mint: the transfer runs under its program, exactly the price moves', async () => {
+    const buyer = await sol.fundBuyer({ mint: t22.mint })
+    const v = await visit('/t22', { keypair: buyer })
+    try {
+      await connectAndPay(v.page)
+      const pre = v.page.locator('#tg-result pre')
+      await pre.waitFor({ timeout: UI_TIMEOUT_MS })
+      expect(JSON.parse((await pre.textContent()) ?? '')).toEqual(DATA)
+      expect(await sol.tokenBalance(buyer.address, t22.mint)).toBe(10_000_000n - 25_000n)
+      expect(await sol.tokenBalance(t22.seller.address, t22.mint)).toBe(25_000n)
+      const { message } = decodeSigned(v.wallet!.signed[0]!) as unknown as { message: { staticAccounts: string[]; instructions: { programAddressIndex: number }[] } }
+      expect(message.staticAccounts[message.instructions[2]!.programAddressIndex]).toBe(TOKEN_2022)
       expect(v.console.errors).toEqual([])
     } finally {
       await v.close()
