@@ -12,6 +12,7 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tollgate } from '../../adapters/express.js'
 import { paymentTransaction as pagePaymentTransaction } from '../../src/paywall/ui/solana-transaction.js'
+import { solanaSettler } from '../../src/chains/solana/index.js'
 import { localSettler, memoryStore } from '../../src/index.js'
 import { startTestChain, type TestChain } from '../support/chain.js'
 import { listenOnLoopback } from '../support/http.js'
@@ -77,6 +78,9 @@ beforeAll(async () => {
   app.get('/both', gate.paywall({ accepts: [{ amount: '0.01', network: 'base-sepolia' }, solanaOption(sol)], description: 'Weather data, EVM or Solana' }), (req, res) => void res.json({ ...DATA, paidOn: req.payment?.network }))
   const t22Option = { amount: '0.025', network: sol.network, asset: { address: t22.mint, decimals: 6, tokenProgram: 'token-2022' as const }, payTo: t22.seller.address }
   app.get('/t22', gate.paywall({ accepts: [t22Option], description: 'Priced in a Token-2022 mint' }), (_req, res) => void res.json(DATA))
+  // A seller whose Solana RPC refuses every connection: its 402s can carry no blockhash.
+  const cutOff = tollgate({ payTo: solSeller.address, settler: solanaSettler({ secretKey: sol.feePayer.secretKey, rpcUrl: 'http://127.0.0.1:9', rpcTimeoutMs: 1_000 }), store: memoryStore() })
+  app.get('/no-rpc', cutOff.paywall({ accepts: [solanaOption(sol)], description: 'Seller without its Solana RPC' }), (_req, res) => void res.json(DATA))
   seller = await listenOnLoopback(createServer(app))
   browser = await launchChromium()
 })
@@ -254,6 +258,23 @@ describe.skipIf(skip)('Solana payments in the browser paywall, in Chromium', { t
     const { blockhash: next } = await sol.expireBlockhash()
     expect(next).not.toBe(first)
     await expect(awaitHint(next)).resolves.toBe(next)
+  })
+
+  it('says so when the seller gives no blockhash (its Solana RPC is down), and asks no signature', async () => {
+    const buyer = await sol.fundBuyer()
+    const v = await visit('/no-rpc', { keypair: buyer })
+    try {
+      await connectAndPay(v.page)
+      const shown = await errorShown(v.page)
+      await shot(v.page, 'solana-9-no-blockhash')
+      expect(shown.code).toBe('no_blockhash')
+      expect(shown.text).toContain('The seller sent no recent Solana blockhash')
+      expect(v.wallet!.requests).toEqual([])
+      expect(await sol.tokenBalance(buyer.address)).toBe(10_000_000n)
+      expect(v.console.errors).toEqual([])
+    } finally {
+      await v.close()
+    }
   })
 
   it('tells a buyer without a Solana wallet what to install', async () => {
