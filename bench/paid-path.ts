@@ -80,6 +80,7 @@ export async function measurePaidPath(payments: number, observedEnv: Record<stri
       if (concurrency === 16) {
         await one('tollgate, before-handler', 'express-tollgate', { SETTLE: 'before-handler' }, [await funded()])
         await one("tollgate, settle: 'async' (served before settlement)", 'express-tollgate', { SETTLE: 'async' }, [await funded()])
+        await one(`tollgate, settle: 'async', batched (${BATCH_MS} ms window)`, 'express-tollgate', { SETTLE: 'async', BATCH_MS }, [await funded()])
         const observedName = `tollgate, one account + metrics${observedEnv.DATABASE_URL ? ' + Postgres receipts' : ''}`
         await one(observedName, 'express-tollgate-observed', { ...observedEnv }, [await funded()])
       }

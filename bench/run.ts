@@ -217,7 +217,7 @@ function paidTargets(runs: PaidRun[]): Target[] {
   const at16 = runs.filter((r) => r.concurrency === 16)
   const after = at16.find((r) => r.variant === 'tollgate, one settler account')
   const before = at16.find((r) => r.variant.includes('before-handler'))
-  const queued = at16.find((r) => r.variant.includes('async'))
+  const queued = at16.find((r) => r.variant.includes('async') && !r.variant.includes('batched'))
   if (after && before && queued) {
     // No goal: reported beside the other policies.
     notes.push(
