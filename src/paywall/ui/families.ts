@@ -38,7 +38,7 @@ export interface WalletFamily<P = Eip1193Provider> {
   explain?(code: string): string | undefined
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each family keeps its own wallet type; the widget only passes wallets back to the family that found them
+/** Any family: each keeps its own wallet type, and the widget only hands a wallet back to the family that found it. */
 export type AnyFamily = WalletFamily<any>
 
 const families: Record<string, AnyFamily> = { eip155: evmFamily, solana: solanaFamily }
