@@ -7,6 +7,7 @@ import type { Eip3009Authorization, EvmChain } from '../settler/evm-chain.js'
 import type { Settlement, Verification, VerifiedPayment } from '../../../methods/payment-method.js'
 import type { EvmTerms } from './evm-terms.js'
 import { authorizationDigest, recoverSigner } from './recover-signer.js'
+import { settlementOf } from '../settler/settlement-of.js'
 
 export interface EvmProof {
   signature: Hex
@@ -122,29 +123,13 @@ async function signatureIsValid(terms: ChainTerms, proof: EvmProof): Promise<boo
 /** Submits the authorization and says, on failure, whether anything may have reached the chain. */
 export async function settleAuthorization(terms: ChainTerms, proof: EvmProof): Promise<Settlement> {
   const outcome = await terms.chain.transferWithAuthorization(terms.token.address, proof.authorization, proof.signature)
-  if (outcome.ok) return { ok: true, transaction: outcome.transaction }
-  // Chain and node text may hold endpoint URLs: the detail goes to logs, redacted all the same.
-  const detail = redactUrls(outcome.detail)
-  switch (outcome.stage) {
-    case 'simulation': {
+  return settlementOf(outcome, {
+    simulated(detail) {
       const reason = revertReason(detail)
-      const publicDetail = reason === Reason.evmNonceUsed ? `nonce ${proof.authorization.nonce} is already used or canceled` : undefined
-      return { ok: false, status: 402, reason, detail, broadcast: false, ...(publicDetail ? { publicDetail } : {}) }
-    }
-    case 'reverted':
-      return { ok: false, status: 402, reason: Reason.evmTransactionFailed, detail, broadcast: true, transaction: outcome.transaction }
-    case 'insufficient-gas':
-      return { ok: false, status: 503, reason: Reason.settlerInsufficientGas, detail, broadcast: false }
-    case 'unavailable':
-      return {
-        ok: false,
-        status: 503,
-        reason: outcome.broadcast ? Reason.settlementUnknown : Reason.chainUnavailable,
-        detail,
-        broadcast: outcome.broadcast,
-        ...(outcome.transaction ? { transaction: outcome.transaction } : {}),
-      }
-  }
+      return { reason, ...(reason === Reason.evmNonceUsed ? { publicDetail: `nonce ${proof.authorization.nonce} is already used or canceled` } : {}) }
+    },
+    reverted: Reason.evmTransactionFailed,
+  })
 }
 
 /** Names a simulated revert the way the official facilitator does, from the token's revert message. */

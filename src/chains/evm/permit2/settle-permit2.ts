@@ -1,12 +1,12 @@
 import { encodeFunctionData, parseErc6492Signature, parseSignature, type Hex } from 'viem'
 import { Reason } from '../../../errors/reasons.js'
-import { redactUrls } from '../../../errors/redact.js'
 import type { Settlement } from '../../../methods/payment-method.js'
 import { exactProxyAbi, uptoProxyAbi } from './permit2-contracts.js'
 import type { Permit2Proof } from './permit2-proof.js'
 import { permit2RevertReason } from './permit2-reverts.js'
 import { permit2NonceHex, permit2SettlementCheck } from './permit2-state.js'
 import type { Permit2Terms } from './permit2-terms.js'
+import { settlementOf } from '../settler/settlement-of.js'
 
 /**
  * The proxy call that settles a payment: `settle`, or `settleWithPermit` when the buyer sent a
@@ -42,25 +42,12 @@ export async function settlePermit2(terms: Permit2Terms, proof: Permit2Proof, am
   const state = permit2SettlementCheck(terms.calls.read)
   const nonce = permit2NonceHex(proof.nonce)
   const outcome = await terms.calls.send(terms.proxy, settleCalldata(terms, proof, amount), () => terms.calls.check(state, terms.token.address, proof.owner, nonce))
-  if (outcome.ok) return { ok: true, transaction: outcome.transaction }
-  const detail = redactUrls(outcome.detail)
-  switch (outcome.stage) {
-    case 'simulation': {
-      const reason = permit2RevertReason(undefined, detail) ?? (terms.scheme === 'upto' ? Reason.uptoTransactionFailed : Reason.permit2SimulationFailed)
-      return { ok: false, status: 402, reason, detail, publicDetail: 'the settlement would revert on chain; nothing was charged', broadcast: false }
-    }
-    case 'reverted':
-      return { ok: false, status: 402, reason: terms.scheme === 'upto' ? Reason.uptoTransactionFailed : Reason.evmTransactionFailed, detail, broadcast: true, transaction: outcome.transaction }
-    case 'insufficient-gas':
-      return { ok: false, status: 503, reason: Reason.settlerInsufficientGas, detail, broadcast: false }
-    case 'unavailable':
-      return {
-        ok: false,
-        status: 503,
-        reason: outcome.broadcast ? Reason.settlementUnknown : Reason.chainUnavailable,
-        detail,
-        broadcast: outcome.broadcast,
-        ...(outcome.transaction ? { transaction: outcome.transaction } : {}),
-      }
-  }
+  const failed = terms.scheme === 'upto' ? Reason.uptoTransactionFailed : undefined
+  return settlementOf(outcome, {
+    simulated: (detail) => ({
+      reason: permit2RevertReason(undefined, detail) ?? failed ?? Reason.permit2SimulationFailed,
+      publicDetail: 'the settlement would revert on chain; nothing was charged',
+    }),
+    reverted: failed ?? Reason.evmTransactionFailed,
+  })
 }
