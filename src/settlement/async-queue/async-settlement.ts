@@ -1,4 +1,3 @@
-import { hostname } from 'node:os'
 import { ConfigurationError } from '../../errors/tollgate-error.js'
 import type { GateEvents } from '../../hooks/gate-events.js'
 import type { Logger } from '../../logger.js'
@@ -94,7 +93,8 @@ export function asyncSettlement(options: AsyncSettlementOptions): AsyncSettlemen
         events: parts.events,
         logger: parts.logger,
         clock: parts.clock,
-        consumer: `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 10)}`,
+        // Web APIs only (the core runs on edge runtimes too): the pid where there is one, for reading XINFO.
+        consumer: `${typeof process === 'object' && process.pid ? process.pid : 'worker'}:${crypto.randomUUID().slice(0, 8)}`,
         concurrency,
         pollIntervalMs,
         leaseMs,
