@@ -31,9 +31,9 @@ void run.then(
 
 /** Loaded only for `gateway`: it needs fastify (an optional peer of the library), which `reconcile` does not. */
 async function gateway(): Promise<number> {
-  let runGateway: typeof import('./gateway/run-gateway.js').runGateway
+  let runGateway: typeof import('../apps/gateway/run-gateway.js').runGateway
   try {
-    ;({ runGateway } = await import('./gateway/run-gateway.js'))
+    ;({ runGateway } = await import('../apps/gateway/run-gateway.js'))
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' || !/'fastify'/.test(String((error as Error).message))) throw error
     process.stderr.write('tollgate gateway needs fastify 5 next to tollgate: npm i fastify (or npx -p tollgate -p fastify tollgate gateway …)\n')

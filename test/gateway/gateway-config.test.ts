@@ -5,9 +5,9 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { checkGatewayConfig } from '../../src/gateway/config-problems.js'
-import { pathProblem } from '../../src/gateway/path-guard.js'
-import { parseYaml, readConfigFile } from '../../src/gateway/read-config.js'
+import { checkGatewayConfig } from '../../apps/gateway/config-problems.js'
+import { pathProblem } from '../../apps/gateway/path-guard.js'
+import { parseYaml, readConfigFile } from '../../apps/gateway/read-config.js'
 import { REPO, runGatewayOnce, spawnProcess } from './support/processes.js'
 import { writeConfig } from './support/config.js'
 

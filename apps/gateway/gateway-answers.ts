@@ -3,7 +3,7 @@
  * library said (that may hold internal hosts or secrets; it goes to the log). None of them is a
  * charge: each is a status >= 400, so the paywall frees the payment it may carry.
  */
-import type { HttpAnswer } from '../index.js'
+import type { HttpAnswer } from '../../src/index.js'
 
 export const GatewayReason = {
   upstreamUnavailable: 'upstream_unavailable',

@@ -3,7 +3,7 @@
  * file (JSON or YAML). Secrets never live here as values read from the file: the settler key,
  * the prepaid secret and (optionally) URLs come from environment variables the file names.
  */
-import type { NetworkDefinition, PaywallOptions } from '../index.js'
+import type { NetworkDefinition, PaywallOptions } from '../../src/index.js'
 
 export const DEFAULT_SETTLER_KEY_ENV = 'TOLLGATE_SETTLER_KEY'
 export const DEFAULT_RPC_URL_ENV = 'TOLLGATE_RPC_URL'

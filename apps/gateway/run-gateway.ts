@@ -7,7 +7,7 @@
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Logger } from '../index.js'
+import type { Logger } from '../../src/index.js'
 import { checkGatewayConfig, type Env } from './config-problems.js'
 import { GATEWAY_USAGE, readGatewayArgs } from './gateway-args.js'
 import { buildGeneration, type Generation } from './gateway-app.js'

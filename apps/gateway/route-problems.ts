@@ -4,9 +4,9 @@
  * networks, settle, hold, prepaid) are checked by the library when the routes are built, so both
  * speak with one voice.
  */
-import { isRecord, kindOf, show, unknownKeyProblems } from '../config/config-shape.js'
-import type { PaywallOptions } from '../index.js'
-import { routeOptionProblems } from '../config/validate-route.js'
+import { isRecord, kindOf, show, unknownKeyProblems } from '../../src/config/config-shape.js'
+import type { PaywallOptions } from '../../src/index.js'
+import { routeOptionProblems } from '../../src/config/validate-route.js'
 import { ROUTE_METHODS, type GatewayRoute, type RouteMethod } from './gateway-config.js'
 
 const PASSED_THROUGH = ['asset', 'payTo', 'settle', 'hold', 'prepaid', 'description', 'mimeType', 'name', 'maxTimeoutSeconds', 'resource'] as const

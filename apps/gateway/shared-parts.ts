@@ -4,10 +4,10 @@
  * reload), metrics (counters keep counting) and health. A reload that would change one of them is
  * refused: it needs a restart.
  */
-import { httpFacilitator, localSettler, memoryStore, type FacilitatorClient, type LocalSettler, type Logger, type Store, type Tollgate } from '../index.js'
-import { redisStore } from '../redis.js'
-import { tollgateHealth, type TollgateHealth } from '../health/index.js'
-import type { TollgateMetrics } from '../metrics/index.js'
+import { httpFacilitator, localSettler, memoryStore, type FacilitatorClient, type LocalSettler, type Logger, type Store, type Tollgate } from '../../src/index.js'
+import { redisStore } from '../../src/redis.js'
+import { tollgateHealth, type TollgateHealth } from '../../src/health/index.js'
+import type { TollgateMetrics } from '../../src/metrics/index.js'
 import type { Env } from './config-problems.js'
 import type { GatewayConfig } from './gateway-config.js'
 import { problemsOf } from './problems-of.js'
@@ -71,7 +71,7 @@ export async function buildShared(config: GatewayConfig, env: Env, logger: Logge
   if (config.metrics) {
     try {
       // prom-client is an optional peer: loaded only when metrics are asked for.
-      const { tollgateMetrics } = await import('../metrics/index.js')
+      const { tollgateMetrics } = await import('../../src/metrics/index.js')
       metrics = tollgateMetrics({ ...(settler ? { settler } : {}), core: () => core ?? { paymentsInProgress: () => 0 }, logger })
     } catch (error) {
       problems.push(error instanceof Error && /prom-client/.test(error.message) ? 'metrics need the prom-client package: npm i prom-client' : `metrics: ${(error as Error).message}`)

@@ -4,7 +4,7 @@
  * URL or a Redis URL (those may carry credentials).
  */
 import { formatEther } from 'viem'
-import type { GasStatus, PaywallOptions } from '../index.js'
+import type { GasStatus, PaywallOptions } from '../../src/index.js'
 import type { GatewayConfig } from './gateway-config.js'
 import type { SharedParts } from './shared-parts.js'
 

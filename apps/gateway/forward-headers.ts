@@ -6,7 +6,7 @@
  * and any payment header the upstream set are dropped, so the buyer sees only the gateway's
  * settlement header.
  */
-import type { VerifiedPayment } from '../index.js'
+import type { VerifiedPayment } from '../../src/index.js'
 
 /** Per RFC 9110 §7.6.1, plus the legacy ones proxies still meet. */
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-authenticate', 'proxy-authorization']

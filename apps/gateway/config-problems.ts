@@ -4,8 +4,8 @@
  * itself checks (route options, networks, the settler, prepaid packages) is checked again when the
  * parts are built (build-parts.ts), and those problems join these in one ConfigurationError.
  */
-import { isHttpUrl, isPositiveInteger, isRecord, kindOf, show, unknownKeyProblems } from '../config/config-shape.js'
-import { NetworkRegistry } from '../networks/resolve-network.js'
+import { isHttpUrl, isPositiveInteger, isRecord, kindOf, show, unknownKeyProblems } from '../../src/config/config-shape.js'
+import { NetworkRegistry } from '../../src/networks/resolve-network.js'
 import { parseRoutes } from './route-problems.js'
 import { problemsOf } from './problems-of.js'
 import {

@@ -7,7 +7,7 @@
  * live (a later break does not refund), 'refuse' answers 502 response_too_large and charges nothing.
  */
 import { Readable } from 'node:stream'
-import type { HoldPolicy } from '../index.js'
+import type { HoldPolicy } from '../../src/index.js'
 
 export type HeldAnswer =
   | { kind: 'whole'; body: Buffer }

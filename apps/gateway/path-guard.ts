@@ -5,7 +5,7 @@
  * slash or backslash, a dot segment, a NUL, a malformed escape) is refused instead of forwarded.
  */
 import { gatewayAnswer, GatewayReason } from './gateway-answers.js'
-import type { HttpAnswer } from '../index.js'
+import type { HttpAnswer } from '../../src/index.js'
 
 export function pathProblem(url: string): HttpAnswer | undefined {
   const path = url.split('?', 1)[0] ?? ''

@@ -4,7 +4,7 @@
  * listen address, target, payee and settlement for the rest.
  */
 import { parseArgs } from 'node:util'
-import { isRecord } from '../config/config-shape.js'
+import { isRecord } from '../../src/config/config-shape.js'
 import { readConfigFile } from './read-config.js'
 
 export const GATEWAY_USAGE = `usage: tollgate gateway --target <url> --pay-to <address> --price <decimal> --network <name> [options]
