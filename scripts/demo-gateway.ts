@@ -14,16 +14,12 @@ import { startTestChain, type TestChain } from '../test/support/chain.js'
 import { chainEnv, networksYaml, writeConfig } from '../test/gateway/support/config.js'
 import { REPO, spawnProcess, startGateway, type Gateway, type Spawned } from '../test/gateway/support/processes.js'
 import { loggingFetch } from './demo/logging-fetch.js'
-import { bold, decodeBase64Json, dim, formatUnits, green, line, note, red, step } from './demo/print.js'
+import { bold, decodeBase64Json, dim, formatUnits, green, line, note, step } from './demo/print.js'
+import { check, runDemo } from './demo/outcome.js'
 
 const PRICE = 10_000n // GET /weather/* in examples/gateway/tollgate.config.yaml: 0.01 with 6 decimals
 const SYMBOL = 'USDC'
 
-class DemoFailure extends Error {}
-
-function check(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new DemoFailure(message)
-}
 
 async function run(): Promise<void> {
   const startedAt = Date.now()
@@ -117,13 +113,4 @@ async function run(): Promise<void> {
   }
 }
 
-run().then(
-  () => {
-    process.exitCode = 0
-  },
-  (error: unknown) => {
-    const message = error instanceof DemoFailure ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)
-    console.error(`\n${red('demo failed:')} ${message}`)
-    process.exitCode = 1
-  },
-)
+runDemo(run)

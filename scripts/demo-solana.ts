@@ -14,16 +14,13 @@ import { memoryStore } from '../src/index.js'
 import { listenOnLoopback, type TestServer } from '../test/support/http.js'
 import { startSolanaStandIn, type SolanaStandIn } from '../test/support/solana/stand-in.js'
 import { paymentTransaction, rpc, v2PaymentHeader } from '../test/support/solana/transfer.js'
-import { bold, decodeBase64Json, dim, formatUnits, green, line, note, red, step } from './demo/print.js'
+import { bold, decodeBase64Json, dim, formatUnits, green, line, note, step } from './demo/print.js'
+import { check, runDemo } from './demo/outcome.js'
 
 const PRICE = 10_000n // 0.01 of a 6-decimal mint
 const SYMBOL = 'tUSDC'
 const COMPUTE_BUDGET = 'ComputeBudget111111111111111111111111111111'
 
-class DemoFailure extends Error {}
-function check(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new DemoFailure(message)
-}
 
 interface Requirement {
   scheme: string
@@ -187,13 +184,4 @@ async function run(): Promise<void> {
   }
 }
 
-run().then(
-  () => {
-    process.exitCode = 0
-  },
-  (error: unknown) => {
-    const message = error instanceof DemoFailure ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)
-    console.error(`\n${red('demo failed:')} ${message}`)
-    process.exitCode = 1
-  },
-)
+runDemo(run)

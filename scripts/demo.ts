@@ -9,17 +9,13 @@ import { getAddress, type Hash } from 'viem'
 import { startExampleServer, type ExampleServer } from '../examples/express/server.js'
 import { startTestChain, type TestChain } from '../test/support/chain.js'
 import { loggingFetch } from './demo/logging-fetch.js'
-import { bold, decodeBase64Json, dim, formatUnits, green, line, note, red, step } from './demo/print.js'
+import { bold, decodeBase64Json, dim, formatUnits, green, line, note, step } from './demo/print.js'
 import { exampleEnv } from '../test/support/example-env.js'
+import { check, runDemo } from './demo/outcome.js'
 
 const PRICE = 10_000n // 0.01 with 6 decimals: what the example seller charges for /weather
 const SYMBOL = 'USDC'
 
-class DemoFailure extends Error {}
-
-function check(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new DemoFailure(message)
-}
 
 interface PaymentRequiredV2 {
   x402Version: number
@@ -149,13 +145,4 @@ async function run(): Promise<void> {
 const other = process.argv.includes('--solana') ? './demo-solana.js' : process.argv.includes('--gateway') ? './demo-gateway.js' : undefined
 if (other) await import(other)
 else
-  run().then(
-  () => {
-    process.exitCode = 0
-  },
-  (error: unknown) => {
-    const message = error instanceof DemoFailure ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)
-    console.error(`\n${red('demo failed:')} ${message}`)
-    process.exitCode = 1
-  },
-)
+  runDemo(run)

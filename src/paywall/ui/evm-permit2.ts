@@ -9,6 +9,7 @@ import { randomHex } from './encode.js'
 import { readUint, signTyped, word } from './evm-wallet.js'
 import type { PayContext } from './families.js'
 import { errorCode, errorText, PayError, USER_REJECTED } from './wallet-errors.js'
+import { exactWitness, permit2WitnessTypes } from '../../chains/evm/permit2/permit2-eip712-types.js'
 
 const PERMIT2 = '0x000000000022D473030F116dDEE9F6B43aC78BA3'
 const EXACT_PROXY = '0x402085c248EeA27D92E8b30b2C58ed07f9E20001'
@@ -23,21 +24,7 @@ const TYPES = {
     { name: 'chainId', type: 'uint256' },
     { name: 'verifyingContract', type: 'address' },
   ],
-  PermitWitnessTransferFrom: [
-    { name: 'permitted', type: 'TokenPermissions' },
-    { name: 'spender', type: 'address' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-    { name: 'witness', type: 'Witness' },
-  ],
-  TokenPermissions: [
-    { name: 'token', type: 'address' },
-    { name: 'amount', type: 'uint256' },
-  ],
-  Witness: [
-    { name: 'to', type: 'address' },
-    { name: 'validAfter', type: 'uint256' },
-  ],
+  ...permit2WitnessTypes(exactWitness),
 }
 
 export async function permit2Payload(context: PayContext, chainId: number): Promise<Record<string, unknown>> {

@@ -1,31 +1,7 @@
 import type { Address } from 'viem'
 import { PERMIT2_ADDRESS } from './permit2-contracts.js'
 import type { Permit2Proof } from './permit2-proof.js'
-
-const exactWitness = [
-  { name: 'to', type: 'address' },
-  { name: 'validAfter', type: 'uint256' },
-] as const
-const uptoWitness = [
-  { name: 'to', type: 'address' },
-  { name: 'facilitator', type: 'address' },
-  { name: 'validAfter', type: 'uint256' },
-] as const
-
-const types = (witness: typeof exactWitness | typeof uptoWitness) => ({
-  PermitWitnessTransferFrom: [
-    { name: 'permitted', type: 'TokenPermissions' },
-    { name: 'spender', type: 'address' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-    { name: 'witness', type: 'Witness' },
-  ],
-  TokenPermissions: [
-    { name: 'token', type: 'address' },
-    { name: 'amount', type: 'uint256' },
-  ],
-  Witness: witness,
-})
+import { exactWitness, permit2WitnessTypes as types, uptoWitness } from './permit2-eip712-types.js'
 
 /** The EIP-712 data a Permit2 witness transfer signs: Permit2's domain, the x402 proxy's witness. */
 export function permit2TypedData(proof: Permit2Proof, chainId: number, scheme: 'exact' | 'upto') {
