@@ -11,7 +11,8 @@ import { redisAvailable, startRedis } from '../test/support/redis.js'
 import { startServer, type ChildServer } from './lib/child-server.js'
 import { load, type LoadResult } from './lib/load.js'
 import { renderResults, renderTable, type Row, type Target } from './lib/report.js'
-import { measurePaidPath, type PaidResult, type PaidRun } from './paid-path.js'
+import { measurePaidPath, type PaidResult } from './paid-path.js'
+import { paidTargets } from './paid-targets.js'
 import { measureVerification } from './verification.js'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8)
@@ -164,7 +165,9 @@ async function main() {
   for (const r of paid.rows) rows.push(r)
   process.stdout.write(`${renderTable(paid.rows)}\n\n`)
   notes.push(...paid.notes)
-  targets.push(...paidTargets(paid.runs))
+  const judged = paidTargets(paid.runs)
+  targets.push(...judged.targets)
+  notes.push(...judged.notes)
   targets.push({
     name: 'paid path with metrics + receipts',
     goal: '≥ 0.95 × without them',
@@ -185,44 +188,6 @@ async function main() {
   const results = renderResults(rows, targets, notes.map((n) => `- ${n}`))
   writeFileSync(fileURLToPath(new URL('./RESULTS.md', import.meta.url)), results)
   process.stdout.write(`${results}\n`)
-}
-
-/**
- * The paid-path targets, per number of buyers in flight: the fastest tollgate variant against the
- * official stack (≥ 5 × its paid requests/s, p50 not above its p50, every payment settled exactly
- * once), with gas per payment of each variant beside it; async latency goes to the notes.
- */
-function paidTargets(runs: PaidRun[]): Target[] {
-  const targets: Target[] = []
-  for (const concurrency of [16, 64]) {
-    const at = runs.filter((r) => r.concurrency === concurrency)
-    const official = at.find((r) => r.variant.startsWith('official'))
-    const ours = at.filter((r) => r.variant.startsWith('tollgate') && !r.variant.includes('async') && !r.variant.includes('before-handler') && !r.variant.includes('metrics'))
-    if (!official || ours.length === 0) continue
-    const best = ours.reduce((a, b) => (b.perSecond > a.perSecond ? b : a))
-    const exactlyOnce = at.every((r) => r.ok === r.count && r.transfers === r.count)
-    const gas = [official, ...ours].map((r) => `${r.variant.replace(/ \(.*\)$/, '')} ${fmt(r.gasPerPayment, 0)}`).join('; ')
-    targets.push({
-      name: `paid path, ${concurrency} buyers`,
-      goal: '≥ 5 × the official stack, p50 ≤ official p50, 100% settled exactly once',
-      measured:
-        `${fmt(best.perSecond / official.perSecond)} × official (${best.variant}); p50 ${fmt(best.p50, 1)} ms vs ${fmt(official.p50, 1)} ms; ` +
-        `${exactlyOnce ? 'every payment settled once' : 'NOT every payment settled once (see notes)'}; gas/payment: ${gas}`,
-      met: best.perSecond >= 5 * official.perSecond && best.p50 <= official.p50 && exactlyOnce,
-    })
-  }
-  const at16 = runs.filter((r) => r.concurrency === 16)
-  const after = at16.find((r) => r.variant === 'tollgate, one settler account')
-  const before = at16.find((r) => r.variant.includes('before-handler'))
-  const queued = at16.find((r) => r.variant.includes('async') && !r.variant.includes('batched'))
-  if (after && before && queued) {
-    // No goal: reported beside the other policies.
-    notes.push(
-      `Async settlement latency (16 buyers): p50 async ${fmt(queued.p50, 1)} ms, after-handler ${fmt(after.p50, 1)} ms, before-handler ${fmt(before.p50, 1)} ms; ` +
-        `async ${fmt(queued.perSecond / after.perSecond)} × after-handler's paid req/s; its queue drained ${fmt((queued.drainMs ?? 0) / 1000, 1)} s after the last answer, ${queued.transfers}/${queued.count} settled.`,
-    )
-  }
-  return targets
 }
 
 await main()
