@@ -92,6 +92,8 @@ function settlerOf(env: NodeJS.ProcessEnv): EvmSettler {
 
 async function expressApp(paid: boolean, hooks?: TollgateHooks): Promise<RequestListener> {
   const app = express()
+  // Dev-only timings (bench/paid-spans.ts): loaded only when asked, so no timed run carries them.
+  if (paid && process.env.SPANS_DIR) hooks = combineHooks(...(hooks ? [hooks] : []), (await import('../lib/spans.js')).installSpans(process.env.SPANS_DIR))
   if (paid) {
     const gate = expressTollgate({ ...config(), ...(hooks ? { hooks } : {}) })
     const settle = process.env.SETTLE as 'async' | 'before-handler' | undefined
