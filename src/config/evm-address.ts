@@ -26,3 +26,8 @@ export function checksumAddress(address: string): `0x${string}` {
 export function looksLikeSolanaAddress(value: unknown): value is string {
   return typeof value === 'string' && /^[1-9A-HJ-NP-Za-km-z]{32,44}$/.test(value)
 }
+
+/** Whether two strings are the same EVM address, in any case; false when either is not an address. */
+export function sameAddress(a: unknown, b: unknown): boolean {
+  return isEvmAddress(a) && isEvmAddress(b) && a.toLowerCase() === b.toLowerCase()
+}

@@ -1,4 +1,4 @@
-import { createPublicClient, http, type PublicClient } from 'viem'
+import type { PublicClient } from 'viem'
 import { redactUrl, redactUrls } from '../errors/redact.js'
 import { Reason } from '../errors/reasons.js'
 import { ChainUnavailableError } from '../errors/tollgate-error.js'
@@ -7,10 +7,11 @@ import { repriceTerms, resolveTerms, withTerms, type EvmExactOptions, type EvmTe
 import { inspectPermit2 } from '../chains/evm/permit2/inspect-permit2.js'
 import type { Permit2Proof } from '../chains/evm/permit2/permit2-proof.js'
 import { permit2Requirement } from '../chains/evm/permit2/permit2-requirement.js'
-import { permit2NonceHex, permit2SettlementCheck } from '../chains/evm/permit2/permit2-state.js'
-import { EXACT_PROXY_ADDRESS, UPTO_PROXY_ADDRESS } from '../chains/evm/permit2/permit2-contracts.js'
+import { loadPermit2 } from '../chains/evm/permit2/load-permit2.js'
+import { permit2NonceHex } from '../chains/evm/permit2/permit2-proof.js'
+import { EXACT_PROXY_ADDRESS, UPTO_PROXY_ADDRESS } from '../chains/evm/permit2/permit2-constants.js'
 import { supportsEip2612, type Permit2Scheme, type Permit2Terms } from '../chains/evm/permit2/permit2-terms.js'
-import { checkPermit2Terms, permit2Payment } from '../chains/evm/permit2/verify-permit2.js'
+import { checkPermit2Terms, permit2Payment } from '../chains/evm/permit2/permit2-checks.js'
 import { parseCharge } from '../chains/evm/upto/upto-charge.js'
 import type { ContractCalls } from '../chains/evm/settler/contract-calls.js'
 import type { Inspection, PaymentMethod, RequirementPair, ResourceContext, Settlement, Verification } from '../methods/payment-method.js'
@@ -63,14 +64,22 @@ class FacilitatorPermit2Method implements PaymentMethod<FacilitatorPermit2Proof>
     const { network } = this.terms
     const rpcUrl = options.rpcUrls?.[network.name] ?? options.rpcUrls?.[network.caip2]
     if (rpcUrl) {
-      const client = createPublicClient({ transport: http(rpcUrl, { timeout: 5_000, retryCount: 1 }) }) as PublicClient
-      this.check = permit2SettlementCheck(async (run) => {
+      // viem is imported by the first settlement left unknown, not when the route is built.
+      let client: PublicClient | undefined
+      const read = async <T>(run: (client: PublicClient) => Promise<T>): Promise<T> => {
         try {
+          const { createPublicClient, http } = await import('viem')
+          client ??= createPublicClient({ transport: http(rpcUrl, { timeout: 5_000, retryCount: 1 }) }) as PublicClient
           return await run(client)
         } catch (error) {
           throw new ChainUnavailableError(`chain read failed: ${redactUrls(String(error))}`)
         }
-      })
+      }
+      this.check = async (token, owner, nonce, transaction) => {
+        const runtime = await loadPermit2().catch(() => undefined)
+        if (!runtime) return { state: 'unknown', detail: 'the Permit2 chain reader did not load' }
+        return runtime.permit2SettlementCheck(read)(token, owner, nonce, transaction)
+      }
     }
     if (options.scheme === 'upto') void this.learnSettler()
   }

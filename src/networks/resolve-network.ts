@@ -1,4 +1,4 @@
-import { isAddress } from 'viem'
+import { isEvmAddress } from '../config/evm-address.js'
 import { ConfigurationError } from '../errors/tollgate-error.js'
 import type { EvmNetwork, NetworkDefinition, TokenInfo } from '../chains/evm/network/evm-network.js'
 import { knownNetworks } from '../chains/evm/network/network-table.js'
@@ -71,7 +71,7 @@ export class NetworkRegistry {
 /** Every problem with a token description, so a bad asset is reported before the first request. */
 export function tokenProblems(token: TokenInfo, where: string): string[] {
   const problems: string[] = []
-  if (!isAddress(token.address, { strict: false })) problems.push(`${where}: asset address ${JSON.stringify(token.address)} is not an EVM address`)
+  if (!isEvmAddress(token.address)) problems.push(`${where}: asset address ${JSON.stringify(token.address)} is not an EVM address`)
   if (typeof token.name !== 'string' || token.name === '') problems.push(`${where}: asset needs its EIP-712 domain name`)
   if (typeof token.version !== 'string' || token.version === '') problems.push(`${where}: asset needs its EIP-712 domain version`)
   if (!Number.isInteger(token.decimals) || token.decimals < 0 || token.decimals > 36) {

@@ -1,4 +1,5 @@
-import { getAddress, isAddress, type Address } from 'viem'
+import type { Address } from 'viem'
+import { checksumAddress, isEvmAddress } from '../../../config/evm-address.js'
 import { ConfigurationError } from '../../../errors/tollgate-error.js'
 import { parseAmount, type Price } from '../../../money/parse-amount.js'
 import type { EvmNetwork, TokenInfo } from '../network/evm-network.js'
@@ -53,7 +54,7 @@ export function resolveTerms(options: EvmExactOptions, context: MethodContext, m
   if (network && !token) problems.push(`${where} has no default asset; give \`asset\` (address, name, version, decimals)`)
   if (options.asset) problems.push(...tokenProblems(options.asset, where))
   const payTo = options.payTo ?? context.payTo
-  if (!payTo || !isAddress(payTo, { strict: false })) problems.push(`${where}: payTo ${JSON.stringify(payTo)} is not an EVM address`)
+  if (!payTo || !isEvmAddress(payTo)) problems.push(`${where}: payTo ${JSON.stringify(payTo)} is not an EVM address`)
   const price = options.amount ?? context.price
   let amount: bigint | undefined
   if (price === undefined) problems.push(`${where}: no amount given`)
@@ -67,7 +68,7 @@ export function resolveTerms(options: EvmExactOptions, context: MethodContext, m
   }
   problems.push(...more.map((p) => `${where}: ${p}`))
   if (problems.length > 0 || !network || !token || amount === undefined) throw new ConfigurationError(problems)
-  return { network, token: { ...token, address: getAddress(token.address) }, amount, payTo: getAddress(payTo as string) }
+  return { network, token: { ...token, address: checksumAddress(token.address) }, amount, payTo: checksumAddress(payTo as string) }
 }
 
 /** The id a method built on these terms goes by, e.g. 'exact:eip155:84532:0x036c…'. */
@@ -92,7 +93,7 @@ export function repriceTerms<T extends EvmTerms>(terms: T, change: { amount?: un
     }
   }
   if ('payTo' in change) {
-    if (typeof change.payTo === 'string' && isAddress(change.payTo, { strict: false })) payTo = getAddress(change.payTo)
+    if (typeof change.payTo === 'string' && isEvmAddress(change.payTo)) payTo = checksumAddress(change.payTo)
     else problems.push(`payTo ${typeof change.payTo === 'string' ? JSON.stringify(change.payTo.slice(0, 60)) : typeof change.payTo} is not an EVM address`)
   }
   if (problems.length > 0) throw new ConfigurationError(problems)

@@ -1,4 +1,5 @@
-import { getAddress, type Hex } from 'viem'
+import type { Hex } from 'viem'
+import { checksumAddress } from '../../../config/evm-address.js'
 import { Reason } from '../../../errors/reasons.js'
 import { exactEvmPayloadSchema } from '../../../protocol/payment-schemas.js'
 import type { PaymentEnvelope } from '../../../protocol/read-payment.js'
@@ -62,8 +63,8 @@ export function proofOf(
   return {
     signature: signature as Hex,
     authorization: {
-      from: getAddress(a.from),
-      to: getAddress(a.to),
+      from: checksumAddress(a.from),
+      to: checksumAddress(a.to),
       value: BigInt(a.value),
       validAfter: BigInt(a.validAfter),
       validBefore: BigInt(a.validBefore),

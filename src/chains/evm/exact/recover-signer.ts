@@ -1,4 +1,7 @@
-import { bytesToHex, hexToBytes, keccak256, recoverAddress, type Address, type Hex } from 'viem'
+import { secp256k1 } from '@noble/curves/secp256k1'
+import { keccak_256 } from '@noble/hashes/sha3'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils'
+import type { Address, Hex } from 'viem'
 import type { Eip3009Authorization } from '../settler/evm-chain.js'
 
 /**
@@ -6,12 +9,13 @@ import type { Eip3009Authorization } from '../settler/evm-chain.js'
  * re-encodes the whole EIP-712 structure and recovers in pure JS (~2 ms); here the domain
  * separator is computed once per token, the struct is encoded with fixed 32-byte words, and the
  * recovery runs in libsecp256k1 (the `secp256k1` package's prebuilt binding) when it loads. Where it
- * cannot (edge runtimes, a platform without a prebuilt binary) viem's recovery is used, so the
- * answer is the same everywhere; only the speed differs.
+ * cannot (edge runtimes, a platform without a prebuilt binary) @noble/curves recovers in pure JS (as
+ * viem does inside), so the answer is the same everywhere; only the speed differs. No viem here: a
+ * seller who takes only Solana payments never loads it.
  */
 
 const encoder = new TextEncoder()
-const keccak = (bytes: Uint8Array): Uint8Array => keccak256(bytes, 'bytes')
+const keccak = (bytes: Uint8Array): Uint8Array => keccak_256(bytes)
 const UINT256_LIMIT = 1n << 256n
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/
 
@@ -82,14 +86,17 @@ export async function recoverSignerWith(native: NativeRecover | undefined, diges
   const v = Number.parseInt(signature.slice(130), 16)
   const recoveryId = v === 0 || v === 27 ? 0 : v === 1 || v === 28 ? 1 : -1
   if (recoveryId < 0) return undefined
-  if (!native) return recoverAddress({ hash: toHex(digest), signature }).then((a) => a.toLowerCase() as Address, () => undefined)
   try {
-    const publicKey = native(hexBytes(signature.slice(0, 130) as Hex), recoveryId, digest, false, new Uint8Array(65))
+    const publicKey = native ? native(hexBytes(signature.slice(0, 130) as Hex), recoveryId, digest, false, new Uint8Array(65)) : pureRecovery(signature, recoveryId, digest)
     return `0x${toHex(keccak(publicKey.subarray(1))).slice(26)}` as Address
   } catch {
-    // libsecp256k1 refuses r or s of zero or past the curve order, as viem does by throwing.
+    // Both refuse r or s of zero or past the curve order (and a point off the curve) by throwing.
     return undefined
   }
+}
+
+function pureRecovery(signature: Hex, recoveryId: number, digest: Uint8Array): Uint8Array {
+  return secp256k1.Signature.fromCompact(signature.slice(2, 130)).addRecoveryBit(recoveryId).recoverPublicKey(digest).toRawBytes(false)
 }
 
 function word(value: bigint): Uint8Array {
@@ -100,8 +107,8 @@ function addressWord(address: string): Uint8Array {
   return hexBytes(`0x${address.slice(2).toLowerCase().padStart(64, '0')}`)
 }
 
-const hexBytes = (hex: string): Uint8Array => hexToBytes(hex as Hex)
-const toHex = (bytes: Uint8Array): Hex => bytesToHex(bytes)
+const hexBytes = (hex: string): Uint8Array => hexToBytes(hex.slice(2))
+const toHex = (bytes: Uint8Array): Hex => `0x${bytesToHex(bytes)}`
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))

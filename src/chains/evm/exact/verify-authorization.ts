@@ -1,4 +1,5 @@
-import { isAddressEqual, type Hex } from 'viem'
+import type { Hex } from 'viem'
+import { sameAddress } from '../../../config/evm-address.js'
 import { Reason, type ReasonCode } from '../../../errors/reasons.js'
 import { redactUrls } from '../../../errors/redact.js'
 import { ChainUnavailableError } from '../../../errors/tollgate-error.js'
@@ -60,7 +61,7 @@ export async function verifyAuthorization(
  */
 export function checkAuthorizationTerms(terms: EvmTerms, a: Eip3009Authorization, nowMs: number): Verification | null {
   const now = BigInt(Math.floor(nowMs / 1000))
-  if (!isAddressEqual(a.to, terms.payTo)) {
+  if (!sameAddress(a.to, terms.payTo)) {
     return reject(Reason.evmRecipientMismatch, `pays ${a.to}, not ${terms.payTo}`, `the authorization pays ${a.to}, not this route's payTo`)
   }
   if (a.validBefore < now + VALID_BEFORE_MARGIN_SECONDS) {
@@ -104,7 +105,7 @@ async function signatureIsValid(terms: ChainTerms, proof: EvmProof): Promise<boo
     if (BigInt(`0x${signature.slice(66, 130)}`) > SECP256K1_HALF_ORDER) return false
     const digest = authorizationDigest(terms.token, terms.network.chainId, authorization)
     const signer = digest ? await recoverSigner(digest, signature) : undefined
-    if (signer && isAddressEqual(signer, authorization.from)) return true
+    if (signer && sameAddress(signer, authorization.from)) return true
   }
   if (!isEcdsa || (await terms.chain.isContract(authorization.from))) {
     return terms.chain.verifyTypedDataOnChain({

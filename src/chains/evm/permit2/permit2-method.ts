@@ -9,10 +9,10 @@ import { resolveAuthorization } from '../resolve-authorization.js'
 import { inspectPermit2 } from './inspect-permit2.js'
 import type { Permit2Proof } from './permit2-proof.js'
 import { permit2Requirement } from './permit2-requirement.js'
-import { permit2NonceHex, permit2SettlementCheck } from './permit2-state.js'
+import { loadPermit2 } from './load-permit2.js'
+import { permit2NonceHex } from './permit2-proof.js'
 import { permit2Terms, permit2TermsId, type Permit2Scheme, type Permit2Terms } from './permit2-terms.js'
-import { settlePermit2 } from './settle-permit2.js'
-import { permit2Payment, verifyPermit2 } from './verify-permit2.js'
+import { permit2Payment } from './permit2-checks.js'
 import { parseCharge } from '../upto/upto-charge.js'
 
 /** x402 `exact` paid through Permit2 and the x402 exact proxy (assetTransferMethod "permit2"), verified and settled locally. */
@@ -49,12 +49,13 @@ export class Permit2Method implements PaymentMethod<Permit2Proof> {
     return inspectPermit2(this.terms, envelope, nowMs)
   }
 
-  verify(proof: Permit2Proof, _envelope: PaymentEnvelope, nowMs: number): Promise<Verification> {
-    return verifyPermit2(this.terms, proof, nowMs)
+  async verify(proof: Permit2Proof, _envelope: PaymentEnvelope, nowMs: number): Promise<Verification> {
+    return (await loadPermit2()).verifyPermit2(this.terms, proof, nowMs)
   }
 
   /** `charge`: what upto settles (at most the signed maximum; 0 sends nothing). Exact moves the permitted amount. */
   async settle(proof: Permit2Proof, _requirement: RequirementPair, charge?: bigint): Promise<Settlement> {
+    const { settlePermit2 } = await loadPermit2()
     if (this.scheme === 'exact') return settlePermit2(this.terms, proof, proof.amount)
     const amount = charge ?? proof.amount
     if (amount > proof.amount) return { ok: false, status: 402, reason: Reason.uptoSettlementExceedsAmount, detail: `charge ${amount} exceeds the signed maximum ${proof.amount}`, broadcast: false }
@@ -69,7 +70,7 @@ export class Permit2Method implements PaymentMethod<Permit2Proof> {
   /** Reads the Permit2 nonce bitmap through the settler's endpoint: the transfer that used the nonce, or proof none can. */
   async resolve(proof: Permit2Proof, _envelope: PaymentEnvelope, _requirement: RequirementPair, pending: PendingSettlement, nowMs: number): Promise<Resolution> {
     const { calls, token } = this.terms
-    const state = permit2SettlementCheck(calls.read)
+    const state = (await loadPermit2()).permit2SettlementCheck(calls.read)
     const check = (asset: typeof token.address, from: typeof proof.owner, nonce: `0x${string}`, transaction?: `0x${string}`) => calls.check(state, asset, from, nonce, transaction)
     const authorization = { from: proof.owner, to: proof.witness.to, value: proof.amount, validAfter: proof.witness.validAfter, validBefore: proof.deadline, nonce: permit2NonceHex(proof.nonce) }
     const verdict = await resolveAuthorization(check, token.address, authorization, pending, nowMs)

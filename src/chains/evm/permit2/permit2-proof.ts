@@ -1,4 +1,5 @@
-import { getAddress, type Address, type Hex } from 'viem'
+import type { Address, Hex } from 'viem'
+import { checksumAddress } from '../../../config/evm-address.js'
 import { z } from 'zod'
 import { evmAddress, uintString } from '../../../protocol/payment-schemas.js'
 
@@ -50,16 +51,16 @@ export function permit2ProofOf(payload: z.infer<typeof permit2PayloadSchema>, ei
   const a = payload.permit2Authorization
   return {
     signature: payload.signature.toLowerCase() as Hex,
-    owner: getAddress(a.from),
-    token: getAddress(a.permitted.token),
+    owner: checksumAddress(a.from),
+    token: checksumAddress(a.permitted.token),
     amount: BigInt(a.permitted.amount),
-    spender: getAddress(a.spender),
+    spender: checksumAddress(a.spender),
     nonce: BigInt(a.nonce),
     deadline: BigInt(a.deadline),
     witness: {
-      to: getAddress(a.witness.to),
+      to: checksumAddress(a.witness.to),
       validAfter: BigInt(a.witness.validAfter),
-      ...(a.witness.facilitator ? { facilitator: getAddress(a.witness.facilitator) } : {}),
+      ...(a.witness.facilitator ? { facilitator: checksumAddress(a.witness.facilitator) } : {}),
     },
     ...(eip2612 ? { eip2612 } : {}),
   }
@@ -68,4 +69,9 @@ export function permit2ProofOf(payload: z.infer<typeof permit2PayloadSchema>, ei
 /** Whether a payload is shaped like a Permit2 payment at all (routing between transfer methods). */
 export function isPermit2Payload(payload: unknown): boolean {
   return typeof payload === 'object' && payload !== null && 'permit2Authorization' in payload
+}
+
+/** A Permit2 nonce as the 32-byte value the settlement-check plumbing carries. */
+export function permit2NonceHex(nonce: bigint): Hex {
+  return `0x${nonce.toString(16).padStart(64, '0')}`
 }

@@ -1,6 +1,8 @@
-import { toFunctionSelector, type Hex } from 'viem'
+import { keccak_256 } from '@noble/hashes/sha3'
+import { bytesToHex } from '@noble/hashes/utils'
+import type { Hex } from 'viem'
 import { Reason, type ReasonCode } from '../../../errors/reasons.js'
-import { revertErrors } from './permit2-contracts.js'
+import { revertErrors } from './permit2-constants.js'
 
 const reasonByError: Record<(typeof revertErrors)[number], ReasonCode> = {
   'InvalidNonce()': Reason.permit2InvalidNonce,
@@ -19,7 +21,9 @@ const reasonByError: Record<(typeof revertErrors)[number], ReasonCode> = {
   'UnauthorizedFacilitator()': Reason.uptoUnauthorizedFacilitator,
 }
 
-const bySelector = new Map<string, ReasonCode>(revertErrors.map((error) => [toFunctionSelector(`function ${error}`), reasonByError[error]]))
+/** An error's 4-byte selector: the first bytes of keccak-256 over its signature (as Solidity computes it). */
+const selectorOf = (error: string): string => `0x${bytesToHex(keccak_256(new TextEncoder().encode(error)).subarray(0, 4))}`
+const bySelector = new Map<string, ReasonCode>(revertErrors.map((error) => [selectorOf(error), reasonByError[error]]))
 
 /**
  * The reason a Permit2 or proxy revert stands for, from its selector (in `revert`, or a

@@ -1,4 +1,4 @@
-import { decodeFunctionData, isAddressEqual, numberToHex, type Address, type Hex, type PublicClient } from 'viem'
+import { decodeFunctionData, isAddressEqual, type Address, type Hex, type PublicClient } from 'viem'
 import { redactUrls } from '../../../errors/redact.js'
 import type { AuthorizationOutcome, SettlementCheck } from '../../../facilitator/settlement-check.js'
 import { errorDetail } from '../settler/rpc-errors.js'
@@ -9,10 +9,7 @@ const LOOKBACK_BLOCKS = 2_000n
 /** Transfers out of the owner's account examined, newest first. */
 const MAX_CANDIDATES = 25
 
-/** A Permit2 nonce as the 32-byte value the settlement-check plumbing carries. */
-export function permit2NonceHex(nonce: bigint): Hex {
-  return numberToHex(nonce, { size: 32 })
-}
+export { permit2NonceHex } from './permit2-proof.js'
 
 /** Whether Permit2 has spent this nonce of this owner: bit `nonce & 255` of word `nonce >> 8`. */
 export async function permit2NonceUsed(client: PublicClient, owner: Address, nonce: bigint): Promise<boolean> {

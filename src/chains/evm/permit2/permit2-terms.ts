@@ -3,7 +3,7 @@ import { ConfigurationError } from '../../../errors/tollgate-error.js'
 import type { EvmTerms } from '../exact/evm-terms.js'
 import type { EvmChain } from '../settler/evm-chain.js'
 import type { ContractCalls } from '../settler/contract-calls.js'
-import { EXACT_PROXY_ADDRESS, UPTO_PROXY_ADDRESS } from './permit2-contracts.js'
+import { EXACT_PROXY_ADDRESS, UPTO_PROXY_ADDRESS } from './permit2-constants.js'
 
 export type Permit2Scheme = 'exact' | 'upto'
 

@@ -1,5 +1,5 @@
 import type { Address } from 'viem'
-import { PERMIT2_ADDRESS } from './permit2-contracts.js'
+import { PERMIT2_ADDRESS } from './permit2-constants.js'
 import type { Permit2Proof } from './permit2-proof.js'
 import { exactWitness, permit2WitnessTypes as types, uptoWitness } from './permit2-eip712-types.js'
 

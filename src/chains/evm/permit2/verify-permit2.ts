@@ -1,8 +1,10 @@
-import { isAddressEqual, type Hex, type TypedDataDefinition } from 'viem'
+import type { Hex, TypedDataDefinition } from 'viem'
+import { sameAddress } from '../../../config/evm-address.js'
 import { Reason, type ReasonCode } from '../../../errors/reasons.js'
 import { redactUrls } from '../../../errors/redact.js'
 import { ChainUnavailableError } from '../../../errors/tollgate-error.js'
-import type { Verification, VerifiedPayment } from '../../../methods/payment-method.js'
+import type { Verification } from '../../../methods/payment-method.js'
+import { checkPermit2Terms, DEADLINE_MARGIN_SECONDS, permit2Payment, reject } from './permit2-checks.js'
 import { PERMIT2_ADDRESS, erc20PermitAbi } from './permit2-contracts.js'
 import type { Permit2Proof } from './permit2-proof.js'
 import { permit2RevertReason } from './permit2-reverts.js'
@@ -11,8 +13,6 @@ import { settleCalldata } from './settle-permit2.js'
 import type { Permit2Terms } from './permit2-terms.js'
 import { eip2612TypedData, permit2TypedData } from './permit2-typed-data.js'
 
-/** The official verifier demands this much life left in a signature, so settlement can land. */
-const DEADLINE_MARGIN_SECONDS = 6n
 const ADDRESS = /^0x[a-fA-F0-9]{40}$/
 const DIGITS = /^[0-9]{1,78}$/
 
@@ -34,7 +34,7 @@ export async function verifyPermit2(terms: Permit2Terms, proof: Permit2Proof, no
     }
     const typedData = permit2TypedData(proof, terms.network.chainId, terms.scheme) as unknown as TypedDataDefinition
     if (!(await signedBy(terms.calls, proof.owner, typedData, proof.signature))) return reject(Reason.permit2Signature, `the Permit2 signature is not ${proof.owner}'s`)
-    if (terms.scheme === 'upto' && !(proof.witness.facilitator && isAddressEqual(proof.witness.facilitator, terms.calls.settler))) {
+    if (terms.scheme === 'upto' && !(proof.witness.facilitator && sameAddress(proof.witness.facilitator, terms.calls.settler))) {
       return reject(Reason.uptoFacilitatorMismatch, `the witness names facilitator ${proof.witness.facilitator ?? '(none)'}, not ${terms.calls.settler}`)
     }
     if (proof.eip2612) {
@@ -53,39 +53,14 @@ export async function verifyPermit2(terms: Permit2Terms, proof: Permit2Proof, no
   return { ok: true, payment: permit2Payment(terms, proof) }
 }
 
-/** The checks that need neither the chain nor the signature, in the official order; null when all pass. */
-export function checkPermit2Terms(terms: Permit2Terms, proof: Permit2Proof, now: bigint): Verification | null {
-  if (!isAddressEqual(proof.spender, terms.proxy)) return reject(Reason.permit2Spender, `the spender is ${proof.spender}, not the x402 proxy ${terms.proxy}`)
-  if (!isAddressEqual(proof.witness.to, terms.payTo)) return reject(Reason.permit2Recipient, `the witness pays ${proof.witness.to}, not this route's payTo`)
-  if (proof.deadline < now + DEADLINE_MARGIN_SECONDS) return reject(Reason.permit2DeadlineExpired, `deadline ${proof.deadline} leaves less than ${DEADLINE_MARGIN_SECONDS} s to settle`)
-  if (proof.witness.validAfter > now) return reject(Reason.permit2NotYetValid, `validAfter ${proof.witness.validAfter} has not been reached`)
-  if (proof.amount !== terms.amount) return reject(Reason.permit2AmountMismatch, `the permit is for ${proof.amount}, not ${terms.amount}`)
-  if (!isAddressEqual(proof.token, terms.token.address)) return reject(Reason.permit2TokenMismatch, `the permit is for token ${proof.token}, not ${terms.token.address}`)
-  return null
-}
-
-/** What the handler sees: for upto, `amount` is the maximum until the charge is settled. */
-export function permit2Payment(terms: Permit2Terms, proof: Permit2Proof): VerifiedPayment {
-  return {
-    x402Version: 2,
-    scheme: terms.scheme,
-    network: terms.network.caip2,
-    networkName: terms.network.name,
-    asset: terms.token.address,
-    amount: proof.amount.toString(),
-    payTo: terms.payTo,
-    payer: proof.owner,
-  }
-}
-
 async function checkEip2612(terms: Permit2Terms, proof: Permit2Proof, now: bigint): Promise<Verification | null> {
   const info = proof.eip2612!
   const formatOk =
     ADDRESS.test(info.from) && ADDRESS.test(info.asset) && ADDRESS.test(info.spender) && DIGITS.test(info.amount) && DIGITS.test(info.nonce) && DIGITS.test(info.deadline) && /^0x[a-fA-F0-9]+$/.test(info.signature) && /^[0-9]+(\.[0-9]+)*$/.test(info.version)
   if (!formatOk) return reject(Reason.eip2612Format, 'the eip2612GasSponsoring extension is malformed')
-  if (!isAddressEqual(info.from as Hex, proof.owner)) return reject(Reason.eip2612FromMismatch, `the permit is signed for ${info.from}, not the payer`)
-  if (!isAddressEqual(info.asset as Hex, terms.token.address)) return reject(Reason.eip2612AssetMismatch, `the permit is for token ${info.asset}`)
-  if (!isAddressEqual(info.spender as Hex, PERMIT2_ADDRESS)) return reject(Reason.eip2612SpenderNotPermit2, `the permit approves ${info.spender}, not Permit2`)
+  if (!sameAddress(info.from as Hex, proof.owner)) return reject(Reason.eip2612FromMismatch, `the permit is signed for ${info.from}, not the payer`)
+  if (!sameAddress(info.asset as Hex, terms.token.address)) return reject(Reason.eip2612AssetMismatch, `the permit is for token ${info.asset}`)
+  if (!sameAddress(info.spender as Hex, PERMIT2_ADDRESS)) return reject(Reason.eip2612SpenderNotPermit2, `the permit approves ${info.spender}, not Permit2`)
   if (BigInt(info.deadline) < now + DEADLINE_MARGIN_SECONDS) return reject(Reason.eip2612DeadlineExpired, `the permit deadline ${info.deadline} is too close`)
   // The proxy reverts on this (Permit2612AmountMismatch); refusing here says why before any simulation.
   if (BigInt(info.amount) !== proof.amount) return reject(Reason.permit2Eip2612AmountMismatch, `the permit approves ${info.amount}, the Permit2 transfer is for ${proof.amount}`)
@@ -131,8 +106,3 @@ async function proxyDeployed(terms: Permit2Terms): Promise<boolean> {
   deployed.add(key)
   return true
 }
-
-function reject(reason: ReasonCode, detail: string, publicDetail = detail): Verification {
-  return { ok: false, status: 402, reason, detail, publicDetail }
-}
-

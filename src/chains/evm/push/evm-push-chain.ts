@@ -1,16 +1,18 @@
-import { getAddress, hashMessage, isAddress, isAddressEqual, type Address, type Hex, type PublicClient } from 'viem'
+import type { Address, Hex, PublicClient } from 'viem'
+import { checksumAddress, isEvmAddress, sameAddress } from '../../../config/evm-address.js'
 import { ChainUnavailableError } from '../../../errors/tollgate-error.js'
 import type { TermsChange } from '../../../gate/dynamic-terms.js'
 import type { PushChain, PushCredit, PushReading } from '../../../push/push-chain.js'
 import { repriceTerms, type EvmTerms } from '../exact/evm-terms.js'
 import { recoverSigner } from '../exact/recover-signer.js'
-import { errorDetail } from '../settler/rpc-errors.js'
+import { errorDetail } from '../error-detail.js'
 
 /** keccak256('Transfer(address,address,uint256)'): the ERC-20 Transfer event. */
 const TRANSFER_TOPIC = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef'
 
 export interface EvmPushReads {
-  client: PublicClient
+  /** The endpoint's client; viem is imported by the first read, not when the route is built. */
+  client(): Promise<PublicClient>
   /** Blocks on top of (and including) the transaction's before it counts. */
   confirmations: number
   /** For the retry hint of an unconfirmed transaction. */
@@ -44,7 +46,7 @@ export class EvmPushChain implements PushChain {
     this.decimals = terms.token.decimals
     this.amount = terms.amount
     this.payTo = terms.payTo
-    const usdc = terms.network.asset && isAddressEqual(terms.network.asset.address, terms.token.address)
+    const usdc = terms.network.asset && sameAddress(terms.network.asset.address, terms.token.address)
     this.tokenLabel = usdc ? 'USDC' : terms.token.address
   }
 
@@ -54,7 +56,7 @@ export class EvmPushChain implements PushChain {
   }
 
   canonicalAddress(address: string): string | null {
-    return isAddress(address, { strict: false }) ? getAddress(address) : null
+    return isEvmAddress(address) ? checksumAddress(address) : null
   }
 
   signatureShape(signature: string): boolean {
@@ -87,6 +89,7 @@ export class EvmPushChain implements PushChain {
     const hex = signature as Hex
     if (hex.length === 132) {
       // EIP-191 personal_sign, recovered in libsecp256k1 where it loads (as the exact method's EIP-712 signatures are).
+      const { hashMessage } = await import('viem')
       const recovered = await recoverSigner(hashMessage(message, 'bytes'), hex)
       const found = recovered && senders.find((s) => s.toLowerCase() === recovered)
       if (found) return found
@@ -95,7 +98,7 @@ export class EvmPushChain implements PushChain {
     for (const sender of senders.slice(0, 4)) {
       const code = await this.call<Hex>('eth_getCode', [sender, 'latest'])
       if (code === '0x') continue
-      const valid = await this.reads.client.verifyMessage({ address: sender as Address, message, signature: hex }).catch(() => false)
+      const valid = await (await this.reads.client()).verifyMessage({ address: sender as Address, message, signature: hex }).catch(() => false)
       if (valid) return sender
     }
     return null
@@ -107,7 +110,7 @@ export class EvmPushChain implements PushChain {
 
   private async call<T>(method: string, params: unknown[]): Promise<T> {
     try {
-      const request = this.reads.client.request as (args: { method: string; params: unknown[] }) => Promise<unknown>
+      const request = (await this.reads.client()).request as (args: { method: string; params: unknown[] }) => Promise<unknown>
       return (await request({ method, params })) as T
     } catch (error) {
       throw new ChainUnavailableError(`reading ${method} on ${this.network.name} failed: ${errorDetail(error)}`, { cause: error })
@@ -121,9 +124,9 @@ function transfers(logs: NonNullable<RpcReceipt['logs']>): PushCredit[] {
   for (const log of logs) {
     if (log.removed || log.topics.length !== 3 || log.topics[0]?.toLowerCase() !== TRANSFER_TOPIC || !/^0x[0-9a-fA-F]{64}$/.test(log.data)) continue
     credits.push({
-      asset: getAddress(log.address),
-      from: [getAddress(`0x${log.topics[1]!.slice(26)}`)],
-      to: getAddress(`0x${log.topics[2]!.slice(26)}`),
+      asset: checksumAddress(log.address),
+      from: [checksumAddress(`0x${log.topics[1]!.slice(26)}`)],
+      to: checksumAddress(`0x${log.topics[2]!.slice(26)}`),
       amount: BigInt(log.data),
     })
   }

@@ -1,5 +1,7 @@
 import { BaseError, HttpRequestError, RpcRequestError, TimeoutError } from 'viem'
-import { redactUrls } from '../../../errors/redact.js'
+import { errorDetail } from '../error-detail.js'
+
+export { errorDetail }
 
 /**
  * True when the endpoint could not be reached or did not answer in time, as opposed to a node
@@ -10,12 +12,6 @@ export function isUnreachable(error: unknown): boolean {
     return error.walk((e) => e instanceof HttpRequestError || e instanceof TimeoutError) !== null
   }
   return error instanceof TypeError // fetch() rejects with a TypeError when the connection fails
-}
-
-/** A short account of an error for the seller's log: never the endpoint's URL (API keys live in it). */
-export function errorDetail(error: unknown): string {
-  const text = error instanceof BaseError ? error.details || error.shortMessage : error instanceof Error ? error.message : String(error)
-  return redactUrls(text)
 }
 
 /** What a node's answer to `eth_sendRawTransaction` says about the one transaction we sent. */
