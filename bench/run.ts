@@ -13,6 +13,7 @@ import { load, type LoadResult } from './lib/load.js'
 import { renderResults, renderTable, type Row, type Target } from './lib/report.js'
 import { measurePaidPath, type PaidResult } from './paid-path.js'
 import { paidTargets } from './paid-targets.js'
+import { measureSolanaPaidPath } from './solana-paid.js'
 import { measureVerification } from './verification.js'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8)
@@ -174,6 +175,12 @@ async function main() {
     measured: `${fmt(paid.observedRatio)} × without${db ? '' : ' (metrics only: Postgres not installed)'}`,
     met: paid.observedRatio >= 0.95,
   })
+
+  // 3b. Solana paid path on the stand-in, tollgate against the official SVM stack (no goal set: reported beside it).
+  const solana = await measureSolanaPaidPath(Number(process.env.BENCH_SOLANA_PAYMENTS ?? 200), [16, 64])
+  for (const r of solana.rows) rows.push(r)
+  if (solana.rows.length > 0) process.stdout.write(`${renderTable(solana.rows)}\n\n`)
+  notes.push(...solana.notes)
 
   // 4. Verification alone: tollgate's whole local check against viem's bare recovery of the same proof.
   const verification = await measureVerification(Math.max(4, SECONDS / 2))

@@ -102,6 +102,20 @@ async function expressApp(paid: boolean, hooks?: TollgateHooks): Promise<Request
   return app
 }
 
+/**
+ * Solana exact on the stand-in (bench/solana-paid.ts): tollgate's own solanaSettler, its fee payer
+ * FEE_PAYER_KEY (base58), the route priced in MINT (6 decimals), paying PAY_TO's token account.
+ */
+async function expressSolanaApp(): Promise<RequestListener> {
+  const env = process.env
+  const { solanaSettler } = await import('../../src/chains/solana/index.js')
+  const app = express()
+  const gate = expressTollgate({ payTo: env.PAY_TO!, settler: solanaSettler({ secretKey: env.FEE_PAYER_KEY!, rpcUrl: env.SOL_RPC_URL! }), store: memoryStore(), singleInstance: true })
+  const option = { amount: '0.10', network: 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1', asset: { address: env.MINT!, decimals: 6 } }
+  app.get('/data', gate.paywall({ accepts: [option] }), (_req, res) => res.json(body))
+  return app
+}
+
 /** A price per API key: the challenge path then prices each request (the cached 402 is per URL and price). */
 async function expressDynamicApp(): Promise<RequestListener> {
   const app = express()
@@ -161,6 +175,7 @@ const scenarios: Record<string, () => Promise<RequestListener> | RequestListener
   'express-tollgate': () => expressApp(true),
   'express-official': () => officialExpressApp(body),
   'express-tollgate-dynamic': () => expressDynamicApp(),
+  'express-tollgate-solana': () => expressSolanaApp(),
   'express-tollgate-observed': async () => expressApp(true, await observedHooks()),
   'fastify-bare': () => fastifyApp(false),
   'fastify-tollgate': () => fastifyApp(true),
