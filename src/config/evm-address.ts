@@ -12,13 +12,21 @@ export function isEvmAddress(value: unknown): value is `0x${string}` {
   return typeof value === 'string' && HEX_ADDRESS.test(value)
 }
 
+/** Payers and payees recur: their checksums are kept, in a map cleared when it grows past this. */
+const CHECKSUM_CACHE_LIMIT = 4_096
+const checksums = new Map<string, `0x${string}`>()
+
 /** The EIP-55 mixed-case form of an address (throws on anything that is not one). */
 export function checksumAddress(address: string): `0x${string}` {
   if (!isEvmAddress(address)) throw new TypeError(`${address} is not an EVM address`)
   const lower = address.slice(2).toLowerCase()
+  const known = checksums.get(lower)
+  if (known) return known
   const hash = bytesToHex(keccak_256(new TextEncoder().encode(lower)))
   let out = '0x'
   for (let i = 0; i < 40; i++) out += parseInt(hash[i] as string, 16) >= 8 ? (lower[i] as string).toUpperCase() : lower[i]
+  if (checksums.size >= CHECKSUM_CACHE_LIMIT) checksums.clear()
+  checksums.set(lower, out as `0x${string}`)
   return out as `0x${string}`
 }
 
