@@ -85,11 +85,16 @@ export function createPass(parts: PassParts): PaymentPass {
   // upto: the handler sets the charge through payment.charge(); it is read when the pass settles.
   let requested: { input: unknown } | undefined
   let charged: bigint | undefined
-  if (payment.scheme === 'upto' && !resumed) {
+  if (payment.scheme === 'upto') {
     payment.max ??= payment.amount
-    payment.charge = (input) => {
-      requested = { input }
-    }
+    // A resumed upto payment was settled for the charge recorded with it: that is what it cost, and the
+    // handler, run again, cannot change it.
+    if (resumed?.pending.charge !== undefined) payment.amount = resumed.pending.charge
+    payment.charge = resumed
+      ? () => undefined
+      : (input) => {
+          requested = { input }
+        }
   }
 
   const charge = async (): Promise<Settlement> => {
@@ -192,6 +197,7 @@ export function createPass(parts: PassParts): PaymentPass {
       payer: payment.payer,
       ...(settlement.transaction ? { transaction: settlement.transaction } : {}),
       ...(settlement.resume !== undefined ? { resume: settlement.resume } : {}),
+      ...(charged !== undefined ? { charge: charged.toString() } : {}),
       at: parts.clock(),
     })
 

@@ -18,6 +18,8 @@ export interface PendingSettlement {
   transaction?: string
   /** Method-specific note for resolving later (e.g. which facilitator settled). */
   resume?: string
+  /** upto: the charge the settlement was sent for (atomic units), what the buyer is told once it is found. */
+  charge?: string
   /** Milliseconds since the epoch when the outcome was found unknown. */
   at: number
 }
@@ -55,5 +57,6 @@ export function decodePending(text: string | null): PendingSettlement | null {
   if (typeof v.method !== 'string' || typeof v.network !== 'string' || typeof v.payer !== 'string') return null
   if (!Array.isArray(v.keys) || v.keys.length === 0 || !v.keys.every((k) => typeof k === 'string')) return null
   if (!optionalText(v.transaction) || !optionalText(v.resume) || typeof v.at !== 'number') return null
+  if (v.charge !== undefined && !(typeof v.charge === 'string' && /^[0-9]{1,78}$/.test(v.charge))) return null
   return value as PendingSettlement
 }
