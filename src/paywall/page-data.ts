@@ -56,5 +56,6 @@ export function priceLines(data: PageData): PriceLine[] {
 
 function priceText(accept: RequirementV2, token: TokenDisplay | undefined): string {
   if (!/^\d{1,78}$/.test(accept.amount)) return accept.amount
-  return token ? `${formatAmount(BigInt(accept.amount), token.decimals)} ${token.name}` : `${accept.amount} atomic units of ${accept.asset}`
+  const text = token ? `${formatAmount(BigInt(accept.amount), token.decimals)} ${token.name}` : `${accept.amount} atomic units of ${accept.asset}`
+  return accept.scheme === 'upto' ? `up to ${text}` : text
 }

@@ -11,7 +11,7 @@ import { acceptedOf, permit2PaymentHeader, startPermit2Chain, type Permit2Chain 
  */
 let chain: Permit2Chain
 let seller: Seller
-const charges = ['$0.25', '$0.40']
+const charges = ['$0.25', '$0.40'] as const
 let calls = 0
 
 beforeAll(async () => {
@@ -20,7 +20,7 @@ beforeAll(async () => {
     chain,
     (app, gate) => {
       app.get('/metered', gate.paywall({ scheme: 'upto', max: '1.00', network: 'base-sepolia', asset: chain.permitTokenInfo }), (req, res) => {
-        req.payment?.charge?.(charges[Math.min(calls++, charges.length - 1)])
+        req.payment?.charge?.(charges[Math.min(calls++, charges.length - 1)]!)
         res.json({ amount: req.payment?.amount, max: req.payment?.max })
       })
     },

@@ -36,6 +36,8 @@ export const evmFamily: WalletFamily = {
   label: 'EVM',
   discover: discoverWallets,
   canPay(requirement) {
+    // upto goes through Permit2 only, its witness naming the account that settles.
+    if (requirement.scheme === 'upto') return isPermit2(requirement) && /^0x[0-9a-fA-F]{40}$/.test(String(requirement.extra?.facilitatorAddress))
     if (requirement.scheme !== 'exact') return false
     if (isPermit2(requirement)) return true
     const method = requirement.extra?.assetTransferMethod

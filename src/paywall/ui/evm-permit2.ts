@@ -2,45 +2,47 @@
  * The Permit2 form of `exact`, as the official v2 client builds it (@x402/evm, exact/client
  * permit2): a PermitWitnessTransferFrom signed under the Permit2 domain {name 'Permit2', chainId,
  * verifyingContract PERMIT2}, spender the x402 exact proxy, a random uint256 nonce, deadline now +
- * maxTimeoutSeconds, witness {to: payTo, validAfter 0}. Permit2 must be allowed to move the token:
- * when it is not, the wallet is asked once for an approve transaction (the buyer pays its gas).
+ * maxTimeoutSeconds, witness {to: payTo, validAfter 0}. `upto` (a metered price) is the same
+ * signature for the maximum, to the x402 upto proxy, its witness also naming the settling account
+ * (`extra.facilitatorAddress`); the seller then settles only what the request cost. Permit2 must
+ * be allowed to move the token: when it is not, the wallet is asked once for an approve
+ * transaction (the buyer pays its gas).
  */
 import { randomHex } from './encode.js'
 import { readUint, signTyped, word } from './evm-wallet.js'
 import type { PayContext } from './families.js'
 import { errorCode, errorText, PayError, USER_REJECTED } from './wallet-errors.js'
-import { exactWitness, permit2WitnessTypes } from '../../chains/evm/permit2/permit2-eip712-types.js'
+import { exactWitness, permit2WitnessTypes, uptoWitness } from '../../chains/evm/permit2/permit2-eip712-types.js'
 
 const PERMIT2 = '0x000000000022D473030F116dDEE9F6B43aC78BA3'
 const EXACT_PROXY = '0x402085c248EeA27D92E8b30b2C58ed07f9E20001'
+const UPTO_PROXY = '0x4020A4f3b7b90ccA423B9fabCc0CE57C6C240002'
 const MAX_UINT256 = `${'f'.repeat(64)}`
 /** How long the page waits for the approval to be mined before it gives up (the wallet's chain decides). */
 const APPROVAL_WAIT_MS = 180_000
 const RECEIPT_POLL_MS = 1_000
 
-const TYPES = {
-  EIP712Domain: [
-    { name: 'name', type: 'string' },
-    { name: 'chainId', type: 'uint256' },
-    { name: 'verifyingContract', type: 'address' },
-  ],
-  ...permit2WitnessTypes(exactWitness),
-}
+const DOMAIN = [
+  { name: 'name', type: 'string' },
+  { name: 'chainId', type: 'uint256' },
+  { name: 'verifyingContract', type: 'address' },
+]
 
 export async function permit2Payload(context: PayContext, chainId: number): Promise<Record<string, unknown>> {
   const { requirement } = context
+  const upto = requirement.scheme === 'upto'
   await ensureAllowance(context)
   context.progress('Confirm the payment in your wallet…')
   const permit2Authorization = {
     from: context.account,
     permitted: { token: requirement.asset, amount: requirement.amount },
-    spender: EXACT_PROXY,
+    spender: upto ? UPTO_PROXY : EXACT_PROXY,
     nonce: BigInt(randomHex(32)).toString(),
     deadline: String(Math.floor(Date.now() / 1000) + requirement.maxTimeoutSeconds),
-    witness: { to: requirement.payTo, validAfter: '0' },
+    witness: upto ? { to: requirement.payTo, facilitator: requirement.extra?.facilitatorAddress, validAfter: '0' } : { to: requirement.payTo, validAfter: '0' },
   }
   const signature = await signTyped(context, {
-    types: TYPES,
+    types: { EIP712Domain: DOMAIN, ...permit2WitnessTypes(upto ? uptoWitness : exactWitness) },
     primaryType: 'PermitWitnessTransferFrom',
     domain: { name: 'Permit2', chainId, verifyingContract: PERMIT2 },
     message: permit2Authorization,

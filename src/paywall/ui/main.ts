@@ -34,7 +34,9 @@ const offer = data.required.extensions?.prepaid as PrepaidOffer | undefined
 
 const price = (r: Requirement) => {
   const token = tokenOf(data, r)
-  return token ? `${formatUnits(BigInt(r.amount), token.decimals)} ${token.name}` : `${r.amount} atomic units`
+  const text = token ? `${formatUnits(BigInt(r.amount), token.decimals)} ${token.name}` : `${r.amount} atomic units`
+  // upto: the buyer signs for a maximum, and the seller charges what the request cost.
+  return r.scheme === 'upto' ? `up to ${text}` : text
 }
 const networkName = (network: string) => data.networks[network] ?? network
 const busy = (on: boolean) => setBusy(app, on)
