@@ -47,9 +47,19 @@ export const ASYNC_LABEL = "settle: 'async' (served before settlement)"
 const POOL_SIZE = 4
 const batchCaller = JSON.parse(readFileSync(new URL('../contracts/batch/artifacts/BatchCaller.json', import.meta.url), 'utf8')) as { deployedBytecode: Hex }
 
-export async function measurePaidPath(payments: number, observedEnv: Record<string, string> = {}): Promise<PaidResult> {
+export interface PaidRig {
+  chain: TestChain
+  /** A fresh settler key with gas. */
+  funded(): Promise<Hex>
+  /** 64 buyers holding the test token. */
+  buyers: PrivateKeyAccount[]
+  /** The servers' chain settings (RPC_URL, TOKEN, PAY_TO). */
+  env: Record<string, string>
+}
+
+/** anvil with the test token, an aggregate3 contract at Multicall3's address, and funded buyers. */
+export async function paidRig(): Promise<PaidRig> {
   const chain = await startTestChain({ fundBuyers: 1_000_000_000n })
-  const notes: string[] = []
   const rpc = <T>(method: string, params: unknown[]) => chain.publicClient.request({ method: method as never, params: params as never }) as Promise<T>
   try {
     // anvil has no Multicall3: our aggregate3-compatible contract goes at its address (real chains have the real one).
@@ -66,7 +76,17 @@ export async function measurePaidPath(payments: number, observedEnv: Record<stri
       await chain.mint(buyer.address, 1_000_000_000n)
       buyers.push(buyer)
     }
-    const env = { RPC_URL: chain.rpcUrl, TOKEN: chain.token, PAY_TO: chain.accounts.seller.address }
+    return { chain, funded, buyers, env: { RPC_URL: chain.rpcUrl, TOKEN: chain.token, PAY_TO: chain.accounts.seller.address } }
+  } catch (error) {
+    await chain.stop()
+    throw error
+  }
+}
+
+export async function measurePaidPath(payments: number, observedEnv: Record<string, string> = {}): Promise<PaidResult> {
+  const { chain, funded, buyers, env } = await paidRig()
+  const notes: string[] = []
+  try {
     const runs: PaidRun[] = []
     const only = process.env.BENCH_PAID_ONLY ? new RegExp(process.env.BENCH_PAID_ONLY) : undefined
     const levels = (process.env.BENCH_PAID_BUYERS ?? '16,64').split(',').map(Number)
@@ -138,7 +158,7 @@ export async function measurePaidPath(payments: number, observedEnv: Record<stri
   }
 }
 
-interface RunOptions {
+export interface RunOptions {
   variant: string
   scenario: string
   env: Record<string, string>
@@ -151,7 +171,7 @@ interface RunOptions {
   rpcRequests?: () => number
 }
 
-async function run(chain: TestChain, o: RunOptions) {
+export async function run(chain: TestChain, o: RunOptions) {
   const server = await startServer(o.scenario, o.env)
   try {
     const url = `${server.url}/data`
