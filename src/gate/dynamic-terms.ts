@@ -49,22 +49,31 @@ export class BodyTooLargeError extends Error {
 /** A price function's failure: the seller's bug, answered 500 without detail and logged. */
 export class PriceFunctionError extends Error {}
 
-export function priceContext(request: RequestLike, maxBodyBytes: number): PriceContext {
-  let body: Promise<Uint8Array> | undefined
-  let url: URL | undefined
-  return {
-    request,
-    // Parsed on first use: a price per header never pays for it.
-    get url() {
-      url ??= new URL(request.url)
-      return url
-    },
-    header: (name) => request.headers.get(name),
-    body() {
-      body ??= readOnce(request, maxBodyBytes)
-      return body
-    },
+/** A class, not a literal with a getter: one is built per priced request, and V8 builds a class instance fast. */
+class RequestPriceContext implements PriceContext {
+  private parsedUrl: URL | undefined
+  private bodyRead: Promise<Uint8Array> | undefined
+  // Own functions, not methods: price functions destructure them (`({ header }) => header('x-api-key')`).
+  readonly header: (name: string) => string | null
+  readonly body: () => Promise<Uint8Array>
+
+  constructor(
+    readonly request: RequestLike,
+    maxBodyBytes: number,
+  ) {
+    this.header = (name) => request.headers.get(name)
+    this.body = () => (this.bodyRead ??= readOnce(request, maxBodyBytes))
   }
+
+  // Parsed on first use: a price per header never pays for it.
+  get url(): URL {
+    this.parsedUrl ??= new URL(this.request.url)
+    return this.parsedUrl
+  }
+}
+
+export function priceContext(request: RequestLike, maxBodyBytes: number): PriceContext {
+  return new RequestPriceContext(request, maxBodyBytes)
 }
 
 async function readOnce(request: RequestLike, maxBytes: number): Promise<Uint8Array> {
@@ -83,27 +92,32 @@ function isWebRequest(request: RequestLike): request is RequestLike & Request {
 
 /**
  * Computes each option's dynamic terms for one request, each function called once; synchronous
- * functions are not awaited. A throw or a rejection is a PriceFunctionError (or the body's
- * BodyTooLargeError), never a buyer's fault.
+ * functions are not awaited, and when all are synchronous the terms come back without a promise.
+ * A throw or a rejection is a PriceFunctionError (or the body's BodyTooLargeError), never a buyer's fault.
  */
-export async function computeTerms(dynamic: readonly (DynamicTerms | undefined)[], context: PriceContext): Promise<(TermsChange | undefined)[]> {
-  const pending: Promise<unknown>[] = []
-  const changes = dynamic.map((terms): TermsChange | undefined => {
-    if (!terms) return undefined
+export function computeTerms(dynamic: readonly (DynamicTerms | undefined)[], context: PriceContext): (TermsChange | undefined)[] | Promise<(TermsChange | undefined)[]> {
+  let pending: Promise<unknown>[] | undefined
+  const changes: (TermsChange | undefined)[] = []
+  for (const terms of dynamic) {
+    if (!terms) {
+      changes.push(undefined)
+      continue
+    }
     const change: TermsChange = {}
-    if (terms.amount) settle(call(terms.amount, context), (value) => (change.amount = value), pending)
-    if (terms.payTo) settle(call(terms.payTo, context), (value) => (change.payTo = value), pending)
-    if (terms.memo) settle(call(terms.memo, context), (value) => (change.memo = value), pending)
-    return change
-  })
-  if (pending.length > 0) await Promise.all(pending)
-  return changes
+    for (const field of TERMS) {
+      const fn = terms[field]
+      if (!fn) continue
+      const value = call(fn as Dynamic<unknown>, context)
+      if (isThenable(value)) (pending ??= []).push(Promise.resolve(value).then((settled) => void (change[field] = settled), failed))
+      else change[field] = value
+    }
+    changes.push(change)
+  }
+  return pending ? Promise.all(pending).then(() => changes) : changes
 }
 
-function settle(result: unknown, put: (value: unknown) => void, pending: Promise<unknown>[]): void {
-  if (isThenable(result)) pending.push(Promise.resolve(result).then(put, failed))
-  else put(result)
-}
+/** In the order they are called. */
+const TERMS = ['amount', 'payTo', 'memo'] as const
 
 function call<T>(fn: Dynamic<T>, context: PriceContext): T | Promise<T> {
   try {
@@ -118,6 +132,6 @@ function failed(error: unknown): never {
   throw new PriceFunctionError(error instanceof Error ? error.message : String(error))
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+export function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as PromiseLike<unknown> | null)?.then === 'function'
 }

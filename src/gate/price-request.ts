@@ -5,7 +5,7 @@ import type { RequestLike } from '../http/request-like.js'
 import type { Logger } from '../logger.js'
 import type { PaymentMethod } from '../methods/payment-method.js'
 import type { PaymentDecision } from './decision.js'
-import { BodyTooLargeError, computeTerms, priceContext, PriceFunctionError, type DynamicTerms, type TermsChange } from './dynamic-terms.js'
+import { BodyTooLargeError, computeTerms, isThenable, priceContext, PriceFunctionError, type DynamicTerms, type TermsChange } from './dynamic-terms.js'
 
 /** The route's methods priced for one request, and a key naming those prices (for the challenge cache). */
 export interface Priced {
@@ -33,28 +33,39 @@ export class RoutePricing {
     private readonly logger: Logger,
   ) {}
 
-  async price(request: RequestLike): Promise<Priced | PaymentDecision> {
+  /** Without a promise when every price function of the route answered synchronously. */
+  price(request: RequestLike): Priced | PaymentDecision | Promise<Priced | PaymentDecision> {
+    let changes: (TermsChange | undefined)[] | Promise<(TermsChange | undefined)[]>
     try {
-      const changes = await computeTerms(this.dynamic, priceContext(request, this.maxBodyBytes))
-      const key = termsKey(changes)
-      let methods = key === undefined ? undefined : this.priced.get(key)
-      if (!methods) {
-        methods = this.methods.map((method, i) => {
-          const change = changes[i]
-          return change && method.priced ? method.priced(change) : method
-        })
-        if (key !== undefined) this.priced.set(key, methods)
-      }
-      return { methods, key: key ?? JSON.stringify(methods.map((m, i) => (changes[i] ? m.requirement(STUB, 0).v2 : null))) }
+      changes = computeTerms(this.dynamic, priceContext(request, this.maxBodyBytes))
+      if (!isThenable(changes)) return this.pricedBy(changes)
     } catch (error) {
-      if (error instanceof BodyTooLargeError) {
-        return refusal(413, Reason.invalidPayload, `The request body is larger than ${error.maxBytes} bytes, the most this route reads to price it; nothing was charged.`)
-      }
-      if (!(error instanceof PriceFunctionError || error instanceof ConfigurationError)) throw error
-      const detail = error instanceof ConfigurationError ? error.problems.join('; ') : error.message
-      this.logger.error?.('tollgate: a price or payTo function failed; refusing the request, nothing charged', { detail })
-      return refusal(500, Reason.invalidConfiguration, 'This route could not compute its price; nothing was charged.')
+      return this.refused(error)
     }
+    return changes.then((computed) => this.pricedBy(computed)).catch((error: unknown) => this.refused(error))
+  }
+
+  private pricedBy(changes: (TermsChange | undefined)[]): Priced {
+    const key = termsKey(changes)
+    let methods = key === undefined ? undefined : this.priced.get(key)
+    if (!methods) {
+      methods = this.methods.map((method, i) => {
+        const change = changes[i]
+        return change && method.priced ? method.priced(change) : method
+      })
+      if (key !== undefined) this.priced.set(key, methods)
+    }
+    return { methods, key: key ?? JSON.stringify(methods.map((m, i) => (changes[i] ? m.requirement(STUB, 0).v2 : null))) }
+  }
+
+  private refused(error: unknown): PaymentDecision {
+    if (error instanceof BodyTooLargeError) {
+      return refusal(413, Reason.invalidPayload, `The request body is larger than ${error.maxBytes} bytes, the most this route reads to price it; nothing was charged.`)
+    }
+    if (!(error instanceof PriceFunctionError || error instanceof ConfigurationError)) throw error
+    const detail = error instanceof ConfigurationError ? error.problems.join('; ') : error.message
+    this.logger.error?.('tollgate: a price or payTo function failed; refusing the request, nothing charged', { detail })
+    return refusal(500, Reason.invalidConfiguration, 'This route could not compute its price; nothing was charged.')
   }
 }
 

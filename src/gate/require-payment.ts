@@ -11,7 +11,7 @@ import type { PaymentMethod, VerifiedPayment } from '../methods/payment-method.j
 import type { Price } from '../money/parse-amount.js'
 import type { NetworkDefinition } from '../chains/evm/network/evm-network.js'
 import { NetworkRegistry } from '../networks/resolve-network.js'
-import { readPayment, type PaymentEnvelope } from '../protocol/read-payment.js'
+import { readPayment, type PaymentEnvelope, type PaymentRead } from '../protocol/read-payment.js'
 import { ReplayGuard } from '../replay/replay-guard.js'
 import { PendingLedger } from '../settlement/pending-ledger.js'
 import { boundedStore } from '../stores/bounded-store.js'
@@ -29,9 +29,9 @@ import { presentedAgain, SETTLE_ANEW } from './resolve-pending.js'
 import { routeProblems } from './route-problems.js'
 import { sharedStore } from './shared-store.js'
 import { RouteChallenges, type ChallengeFactory } from './route-challenges.js'
-import { PRICE_BODY_LIMIT_BYTES, type DynamicTerms } from './dynamic-terms.js'
+import { isThenable, PRICE_BODY_LIMIT_BYTES, type DynamicTerms } from './dynamic-terms.js'
 import type { RequirePaymentOptions } from './require-payment-options.js'
-import { RoutePricing } from './price-request.js'
+import { RoutePricing, type Priced } from './price-request.js'
 
 export type { RequirePaymentOptions } from './require-payment-options.js'
 
@@ -125,16 +125,29 @@ class Gate implements PaymentGate {
     this.pricing = dynamic ? new RoutePricing(methods, dynamic, options.maxBodyBytes ?? PRICE_BODY_LIMIT_BYTES, this.logger) : undefined
   }
 
-  async evaluate(request: RequestLike): Promise<PaymentDecision> {
+  evaluate(request: RequestLike): Promise<PaymentDecision> {
     this.events ??= this.options.events ?? this.options.eventsFor?.(firstRequestLabel(request)) ?? noEvents
     const events = this.events
-    const tracer = this.tracer
-    const span = tracer ? startPaymentSpan(tracer, request, (this.label ??= this.options.name ?? firstRequestLabel(request))) : undefined
-    if (!span) return this.told(request, events, await this.decide(request, events, undefined))
-    const decision = await this.decide(request, events, span).catch((error: unknown) => {
+    const span = this.tracer ? startPaymentSpan(this.tracer, request, (this.label ??= this.options.name ?? firstRequestLabel(request))) : undefined
+    if (span) return this.traced(request, events, span)
+    // A 402 (most of a paid route's traffic) is decided without an await; a bug still surfaces as a rejection.
+    let decided: PaymentDecision | Promise<PaymentDecision>
+    try {
+      decided = this.decide(request, events, undefined)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return isThenable(decided) ? decided.then((decision) => this.told(request, events, decision)) : Promise.resolve(this.told(request, events, decided))
+  }
+
+  private async traced(request: RequestLike, events: GateEvents, span: GateSpan): Promise<PaymentDecision> {
+    let decision: PaymentDecision
+    try {
+      decision = await this.decide(request, events, span)
+    } catch (error) {
       span.end('internal_error')
       throw error
-    })
+    }
     traceDecision(span, decision)
     return this.told(request, events, decision)
   }
@@ -145,19 +158,24 @@ class Gate implements PaymentGate {
     return decision
   }
 
-  private async decide(request: RequestLike, events: GateEvents, span: GateSpan | undefined): Promise<PaymentDecision> {
+  /** Synchronous up to the first wait: pricing with an async function, spending a credential, checking a payment. */
+  private decide(request: RequestLike, events: GateEvents, span: GateSpan | undefined): PaymentDecision | Promise<PaymentDecision> {
     if (request.method === 'OPTIONS' && request.headers.get('access-control-request-method') !== null) {
       return { type: 'preflight', ...preflightAnswer(request) }
     }
     if (!this.seen && !this.options.resource) this.seen = firstSeen(request)
     // A dynamic route prices each request first: its challenge and its payment check use that price.
-    let methods = this.methods
-    let priceKey: string | undefined
-    if (this.pricing) {
-      const priced = await this.pricing.price(request)
-      if ('type' in priced) return priced
-      ;({ methods, key: priceKey } = priced)
-    }
+    if (!this.pricing) return this.decidePriced(request, events, span, this.methods, undefined)
+    const priced = this.pricing.price(request)
+    if (isThenable(priced)) return priced.then((p) => this.afterPricing(request, events, span, p))
+    return this.afterPricing(request, events, span, priced)
+  }
+
+  private afterPricing(request: RequestLike, events: GateEvents, span: GateSpan | undefined, priced: Priced | PaymentDecision): PaymentDecision | Promise<PaymentDecision> {
+    return 'type' in priced ? priced : this.decidePriced(request, events, span, priced.methods, priced.key)
+  }
+
+  private decidePriced(request: RequestLike, events: GateEvents, span: GateSpan | undefined, methods: readonly PaymentMethod[], priceKey: string | undefined): PaymentDecision | Promise<PaymentDecision> {
     const read = readPayment(request)
     const prepaid = this.options.prepaid
     const credential = prepaid ? request.headers.get(prepaid.header) : null
@@ -168,6 +186,10 @@ class Gate implements PaymentGate {
       }
       return prepaid.spend(credential, this.challenges.factory(request, methods), undefined, events)
     }
+    return this.decidePayment(request, events, span, methods, read, credential)
+  }
+
+  private async decidePayment(request: RequestLike, events: GateEvents, span: GateSpan | undefined, methods: readonly PaymentMethod[], read: Exclude<PaymentRead, { kind: 'none' }>, credential: string | null): Promise<PaymentDecision> {
     const challenge = this.challenges.factory(request, methods)
     if (credential !== null) return this.reject(400, Reason.ambiguousPayment, 'send a prepaid credential or a payment, not both', challenge)
     if (read.kind === 'invalid') return this.reject(read.status, read.reason, read.detail, challenge)
