@@ -12,7 +12,7 @@ import {
   type VerifiedPayment,
 } from '../src/index.js'
 import { readJsonBody } from './node-body.js'
-import { bytesOfParsed, isDiscoveryPath, nodeRequestLike, runGate, sendAnswer } from './node.js'
+import { bytesOfParsed, isDiscoveryPath, NodeRequestBase, nodeRequestLike, runGate, sendAnswer } from './node.js'
 import { sendServable } from './node-answer.js'
 import { produceAnswer, type AnswerProducer } from './serve-answer.js'
 
@@ -86,7 +86,7 @@ export function tollgate(config: TollgateConfig): ExpressTollgate {
     paywall(options: PaywallOptions): RequestHandler {
       const gate = core.route(options)
       return (req, res, next) => {
-        void runGate(gate, nodeRequestLike(req, () => urlOf(req), () => bytesOfParsed(req.body)), res, {
+        void runGate(gate, new ExpressRequest(req), res, {
           proceed: (payment) => {
             req.payment = payment
             next()
@@ -112,6 +112,21 @@ export function serveAnswer(produce: AnswerProducer): RequestHandler {
 /** Uses Express's own protocol and host, so `trust proxy` settings decide what the buyer sees as the resource. */
 function urlOf(req: Request): string {
   return `${req.protocol}://${req.get('host') ?? 'localhost'}${req.originalUrl}`
+}
+
+/** The request as the core reads it: its URL built on first use, a body express.json() parsed taken as it is. */
+class ExpressRequest extends NodeRequestBase {
+  constructor(private readonly request: Request) {
+    super(request)
+  }
+
+  protected buildUrl(): string {
+    return urlOf(this.request)
+  }
+
+  protected override parsedBody(): Uint8Array | undefined {
+    return bytesOfParsed(this.request.body)
+  }
 }
 
 export type { PaywallOptions, TollgateConfig, VerifiedPayment, VerifiedPayment as Payment } from '../src/index.js'

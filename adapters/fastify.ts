@@ -22,7 +22,7 @@ import {
 } from '../src/index.js'
 import { DISCOVERY_PATH } from '../src/discovery/index.js'
 import { produceAnswer, servableText, type AnswerProducer } from './serve-answer.js'
-import { admit, bytesOfParsed, clientLeft, discardBody, holdUntilSettled, keepHeaders, nodeRequestLike, reportCompletion, setHeaders, settlePending, settlesFirst, type Hold } from './node.js'
+import { admitPass, bytesOfParsed, clientLeft, discardBody, holdUntilSettled, keepHeaders, NodeRequestBase, nodeRequestLike, reportCompletion, setHeaders, settlePending, settlesFirst, type Hold } from './node.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -98,29 +98,37 @@ export function tollgate(config: TollgateConfig): FastifyTollgate {
       failed.add(request)
       next()
     })
-    fastify.addHook('onSend', async (request, reply, payload) => {
+    // Callback-style: a reply with nothing held (every 402) passes through without a promise; a held
+    // one returns the settling promise, which Fastify awaits as it would an async hook's.
+    fastify.addHook('onSend', (request, reply, payload, done) => {
       const held = pending.get(request)
+      if (!held) return done(null, payload)
       pending.delete(request)
-      // Not released: the handler wrote to reply.raw itself, or the client left; the hold owns the answer.
-      if (!held || !held.hold.release()) return payload
-      let out = payload
-      await settlePending(
-        held.pass,
-        {
-          status: reply.statusCode,
-          setHeaders: (headers) => void reply.headers(mergeHeaders(headers, (n) => reply.getHeader(n))),
-          replace: (answer) => {
-            discardBody(payload)
-            held.restoreHeaders()
-            out = answerWith(reply, answer)
-          },
-        },
-        failed.has(request),
-      )
-      return out
+      return settleHeld(held, request, reply, payload)
     })
     done()
   }
+
+  async function settleHeld(held: Pending, request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
+    // Not released: the handler wrote to reply.raw itself, or the client left; the hold owns the answer.
+    if (!held.hold.release()) return payload
+    let out = payload
+    await settlePending(
+      held.pass,
+      {
+        status: reply.statusCode,
+        setHeaders: (headers) => void reply.headers(mergeHeaders(headers, (n) => reply.getHeader(n))),
+        replace: (answer) => {
+          discardBody(payload)
+          held.restoreHeaders()
+          out = answerWith(reply, answer)
+        },
+      },
+      failed.has(request),
+    )
+    return out
+  }
+
   // Like fastify-plugin, without the dependency: the hooks apply to the scope that registers the plugin.
   Object.assign(plugin, { [Symbol.for('skip-override')]: true, [Symbol.for('fastify.display-name')]: 'tollgate' })
 
@@ -169,37 +177,46 @@ export function tollgate(config: TollgateConfig): FastifyTollgate {
     },
     paywall(options: PaywallOptions): preHandlerAsyncHookHandler {
       const gate = core.route(options)
-      return requireCovered(async function tollgatePaywall(request: FastifyRequest, reply: FastifyReply) {
+      // Not async: a 402 is answered in the first continuation of the gate's decision, with no target built.
+      return requireCovered(function tollgatePaywall(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
         if (!armed.has(request)) {
           // A paid route must never serve without settling: refuse before the handler runs.
-          throw new ConfigurationError([`${request.method} ${request.url} uses gate.paywall() but gate.plugin is not registered for it: call fastify.register(gate.plugin) before its routes' scope`])
+          return Promise.reject(new ConfigurationError([`${request.method} ${request.url} uses gate.paywall() but gate.plugin is not registered for it: call fastify.register(gate.plugin) before its routes' scope`]))
         }
         // Fastify has parsed the body by now: a body-dependent price reads it from request.body.
-        const pass = await admit(gate, nodeRequestLike(request.raw, () => urlOf(request), () => bytesOfParsed(request.body)), {
-          send: (answer) => void reply.send(answerWith(reply, answer) ?? undefined),
-          setHeaders: (headers) => {
-            reply.headers(mergeHeaders(headers, (n) => reply.getHeader(n)))
-            // On the raw response too: after reply.hijack() Fastify sends none of the reply's headers.
-            setHeaders(reply.raw, headers)
-          },
-          left: () => clientLeft(reply.raw),
+        return gate.evaluate(new FastifyRequestLike(request)).then((decision) => {
+          if (decision.type === 'pass') return admitted(request, reply, decision)
+          reply.send(answerWith(reply, decision) ?? undefined)
+          return reply
         })
-        if (!pass) return reply
-        request.payment = pass.payment
-        if (settlesFirst(pass)) {
-          // No hook for every request: the raw response reports the final status of this one.
-          reportCompletion(reply.raw, pass)
-          return
-        }
-        const bag = {
-          getHeaders: () => reply.getHeaders(),
-          removeHeader: (name: string) => void reply.removeHeader(name).raw.removeHeader(name),
-          setHeader: (name: string, value: never) => void reply.header(name, value),
-        }
-        // reply.hijack() bypasses onSend: the raw response is held, as in Express.
-        pending.set(request, { pass, hold: holdUntilSettled(reply.raw, pass), restoreHeaders: keepHeaders(bag) })
       }, options)
     },
+  }
+
+  async function admitted(request: FastifyRequest, reply: FastifyReply, decision: PaymentPass): Promise<unknown> {
+    const pass = await admitPass(decision, {
+      send: (answer) => void reply.send(answerWith(reply, answer) ?? undefined),
+      setHeaders: (headers) => {
+        reply.headers(mergeHeaders(headers, (n) => reply.getHeader(n)))
+        // On the raw response too: after reply.hijack() Fastify sends none of the reply's headers.
+        setHeaders(reply.raw, headers)
+      },
+      left: () => clientLeft(reply.raw),
+    })
+    if (!pass) return reply
+    request.payment = pass.payment
+    if (settlesFirst(pass)) {
+      // No hook for every request: the raw response reports the final status of this one.
+      reportCompletion(reply.raw, pass)
+      return
+    }
+    const bag = {
+      getHeaders: () => reply.getHeaders(),
+      removeHeader: (name: string) => void reply.removeHeader(name).raw.removeHeader(name),
+      setHeader: (name: string, value: never) => void reply.header(name, value),
+    }
+    // reply.hijack() bypasses onSend: the raw response is held, as in Express.
+    pending.set(request, { pass, hold: holdUntilSettled(reply.raw, pass), restoreHeaders: keepHeaders(bag) })
   }
   return self
 }
@@ -227,6 +244,21 @@ export function serveAnswer(produce: AnswerProducer): (request: FastifyRequest, 
 
 function urlOf(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}${request.originalUrl}`
+}
+
+/** The request as the core reads it: its URL built on first use, its body as Fastify parsed it. */
+class FastifyRequestLike extends NodeRequestBase {
+  constructor(private readonly request: FastifyRequest) {
+    super(request.raw)
+  }
+
+  protected buildUrl(): string {
+    return urlOf(this.request)
+  }
+
+  protected override parsedBody(): Uint8Array | undefined {
+    return bytesOfParsed(this.request.body)
+  }
 }
 
 /** Sets the answer's status and headers; returns its body serialised (null, not undefined: onSend keeps the old payload on undefined). */

@@ -11,13 +11,14 @@ import {
   type AdapterTollgate,
   mergeHeaders,
   type HttpAnswer,
+  type PaymentPass,
   type PaywallOptions,
   type TollgateConfig,
   type VerifiedPayment,
 } from '../src/index.js'
 import { readJsonBody } from './node-body.js'
 import { produceAnswer, servableText, type AnswerProducer } from './serve-answer.js'
-import { admit, bytesOfParsed, isDiscoveryPath, clientLeft, discardBody, holdUntilSettled, keepHeaders, nodeRequestLike, reportCompletion, settlePending, settlesFirst } from './node.js'
+import { admitPass, bytesOfParsed, isDiscoveryPath, clientLeft, discardBody, holdUntilSettled, keepHeaders, NodeRequestBase, nodeRequestLike, reportCompletion, settlePending, settlesFirst } from './node.js'
 
 declare module 'koa' {
   interface DefaultState {
@@ -75,54 +76,76 @@ export function tollgate(config: TollgateConfig): KoaTollgate {
     },
     paywall(options: PaywallOptions): Middleware {
       const gate = core.route(options)
-      return async (ctx, next) => {
-        // ctx.href honours `app.proxy`, so the proxy settings decide the resource the buyer sees.
-        // (Koa 3's ctx.origin is the Origin request header, not this URL's origin.)
-        const request = nodeRequestLike(ctx.req, () => ctx.href, () => parsedBody(ctx))
-        const pass = await admit(gate, request, {
-          send: (answer) => answerWith(ctx, answer),
-          setHeaders: (headers) => ctx.set(mergeHeaders(headers, (n) => ctx.response.get(n))),
-          left: () => clientLeft(ctx.res),
+      // Not async: a 402 is answered in the first continuation of the gate's decision, with no target built.
+      return (ctx, next) =>
+        gate.evaluate(new KoaRequest(ctx)).then((decision) => {
+          if (decision.type === 'pass') return admitted(ctx, next, decision)
+          answerWith(ctx, decision)
         })
-        if (!pass) return
-        ctx.state.payment = pass.payment
-        if (settlesFirst(pass)) {
-          // The raw response reports how the answer ended, whether Koa sends it or a handler that bypassed Koa.
-          reportCompletion(ctx.res, pass)
-          try {
-            await next()
-          } catch (error) {
-            // Failed, even if outer middleware turns the error into a success.
-            await pass.complete?.(500)
-            throw error
-          }
-          return
-        }
-
-        const restoreHeaders = keepHeaders(ctx.res)
-        // A handler that bypasses Koa (`ctx.respond = false`) writes to ctx.res: held there, as in Express.
-        const hold = holdUntilSettled(ctx.res, pass)
-        try {
-          await next()
-        } catch (error) {
-          hold.release()
-          await pass.abandon()
-          throw error
-        }
-        if (ctx.respond === false || !hold.release()) return
-        await settlePending(pass, {
-          status: ctx.status,
-          setHeaders: (headers) => ctx.set(mergeHeaders(headers, (n) => ctx.response.get(n))),
-          replace: (answer) => {
-            discardBody(ctx.body)
-            restoreHeaders()
-            answerWith(ctx, answer)
-          },
-        })
-      }
     },
   }
   return self
+}
+
+async function admitted(ctx: Context, next: Next, decision: PaymentPass): Promise<void> {
+  const pass = await admitPass(decision, {
+    send: (answer) => answerWith(ctx, answer),
+    setHeaders: (headers) => ctx.set(mergeHeaders(headers, (n) => ctx.response.get(n))),
+    left: () => clientLeft(ctx.res),
+  })
+  if (!pass) return
+  ctx.state.payment = pass.payment
+  if (settlesFirst(pass)) {
+    // The raw response reports how the answer ended, whether Koa sends it or a handler that bypassed Koa.
+    reportCompletion(ctx.res, pass)
+    try {
+      await next()
+    } catch (error) {
+      // Failed, even if outer middleware turns the error into a success.
+      await pass.complete?.(500)
+      throw error
+    }
+    return
+  }
+
+  const restoreHeaders = keepHeaders(ctx.res)
+  // A handler that bypasses Koa (`ctx.respond = false`) writes to ctx.res: held there, as in Express.
+  const hold = holdUntilSettled(ctx.res, pass)
+  try {
+    await next()
+  } catch (error) {
+    hold.release()
+    await pass.abandon()
+    throw error
+  }
+  if (ctx.respond === false || !hold.release()) return
+  await settlePending(pass, {
+    status: ctx.status,
+    setHeaders: (headers) => ctx.set(mergeHeaders(headers, (n) => ctx.response.get(n))),
+    replace: (answer) => {
+      discardBody(ctx.body)
+      restoreHeaders()
+      answerWith(ctx, answer)
+    },
+  })
+}
+
+/**
+ * The request as the core reads it. ctx.href honours `app.proxy`, so the proxy settings decide the
+ * resource the buyer sees (Koa 3's ctx.origin is the Origin request header, not this URL's origin).
+ */
+class KoaRequest extends NodeRequestBase {
+  constructor(private readonly ctx: Context) {
+    super(ctx.req)
+  }
+
+  protected buildUrl(): string {
+    return this.ctx.href
+  }
+
+  protected override parsedBody(): Uint8Array | undefined {
+    return parsedBody(this.ctx)
+  }
 }
 
 /**

@@ -11,7 +11,7 @@ import { DISCOVERY_PATH } from '../src/discovery/index.js'
 
 export { discardBody, keepHeaders, sendAnswer, setHeaders, type HeaderBag } from './node-answer.js'
 export { holdUntilSettled, RESPONSE_TOO_LARGE, type Hold } from './node-hold.js'
-export { nodeRequestLike } from './node-request.js'
+export { nodeRequestLike, NodeRequestBase } from './node-request.js'
 export { bytesOfParsed } from './node-read-body.js'
 
 /** A cheap first look before the core's discovery answer: only GET/HEAD of the well-known path can be one. */
@@ -56,6 +56,14 @@ export async function admit(gate: PaymentGate, request: RequestLike, target: Ans
     target.send(decision)
     return undefined
   }
+  return admitPass(decision, target)
+}
+
+/**
+ * The part of `admit` after a pass (an adapter answers the other decisions itself, so a 402 builds
+ * no target): a buyer who left gets nothing and pays nothing; a settle-first pass is settled here.
+ */
+export async function admitPass(decision: PaymentPass, target: AnswerTarget): Promise<PaymentPass | undefined> {
   if (target.left()) {
     // Verification takes round trips to the chain; a buyer gone by now gets nothing, so pays nothing.
     await decision.abandon()
@@ -107,15 +115,28 @@ export interface NodeGateHooks {
   fail(error: unknown): void
 }
 
-/** Evaluates the gate for one request and carries the decision out on a Node response. */
-export async function runGate(gate: PaymentGate, request: RequestLike, res: ServerResponse, hooks: NodeGateHooks): Promise<void> {
+/**
+ * Evaluates the gate for one request and carries the decision out on a Node response. A decision
+ * that is not a pass is answered at once; a throw of the core or of the answer goes to `fail`.
+ */
+export function runGate(gate: PaymentGate, request: RequestLike, res: ServerResponse, hooks: NodeGateHooks): Promise<void> {
+  return gate.evaluate(request).then(
+    (decision) => {
+      if (decision.type === 'pass') return runPass(decision, res, hooks)
+      try {
+        sendAnswer(res, decision)
+      } catch (error) {
+        hooks.fail(error)
+      }
+    },
+    (error: unknown) => hooks.fail(error),
+  )
+}
+
+async function runPass(decision: PaymentPass, res: ServerResponse, hooks: NodeGateHooks): Promise<void> {
   let pass: PaymentPass | undefined
   try {
-    pass = await admit(gate, request, {
-      send: (answer) => sendAnswer(res, answer),
-      setHeaders: (headers) => setHeaders(res, headers),
-      left: () => clientLeft(res),
-    })
+    pass = await admitPass(decision, new ResponseTarget(res))
   } catch (error) {
     hooks.fail(error)
     return
@@ -124,6 +145,23 @@ export async function runGate(gate: PaymentGate, request: RequestLike, res: Serv
   if (settlesFirst(pass)) reportCompletion(res, pass)
   else holdUntilSettled(res, pass)
   hooks.proceed(pass.payment)
+}
+
+/** A Node response as an AnswerTarget (a class: no closures per request). */
+class ResponseTarget implements AnswerTarget {
+  constructor(private readonly res: ServerResponse) {}
+
+  send(answer: HttpAnswer): void {
+    sendAnswer(this.res, answer)
+  }
+
+  setHeaders(headers: Record<string, string>): void {
+    setHeaders(this.res, headers)
+  }
+
+  left(): boolean {
+    return clientLeft(this.res)
+  }
 }
 
 /**
