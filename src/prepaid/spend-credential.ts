@@ -1,13 +1,12 @@
 import { Reason, type ReasonCode } from '../errors/reasons.js'
 import { StoreUnavailableError } from '../errors/tollgate-error.js'
-import { DEFAULT_HOLD, type HttpAnswer, type PaymentDecision } from '../gate/decision.js'
+import type { HttpAnswer, PaymentDecision } from '../gate/decision.js'
 import { DEFAULT_PREPAID_SCOPE, type PrepaidScope } from '../gate/prepaid-acceptor.js'
 import { noEvents, type GateEvents } from '../hooks/gate-events.js'
 import type { Logger } from '../logger.js'
-import { EXPOSED_HEADERS } from '../protocol/wire-types.js'
 import type { CredentialFailure, KeyRing } from './credential-keys.js'
 import type { PrepaidLedger } from './prepaid-ledger.js'
-import { REMAINING_HEADER } from './prepaid-options.js'
+import { PrepaidPass } from './prepaid-pass.js'
 
 export interface SpendContext {
   keys: KeyRing
@@ -69,41 +68,10 @@ export async function spendCredential(
   }
   if (remaining === null) return reject(402, Reason.prepaidExhausted, `all ${claims.calls} calls of ${claims.jti} are spent`, challenge)
 
-  const expiresAt = new Date(expiresAtMs).toISOString()
   // Told when the calls are taken; a failed handler's calls are given back without an event.
   events.prepaid({ kind: 'spent', credentialId: claims.jti, package: claims.pkg, cost, remaining })
   if (remaining === 0) events.prepaid({ kind: 'exhausted', credentialId: claims.jti, package: claims.pkg })
-  let givenBack = false
-  const giveBack = async () => {
-    if (givenBack) return
-    givenBack = true
-    await ledger.giveBack(claims.jti, cost).catch((error: unknown) => {
-      logger.warn?.('tollgate: could not give prepaid calls back', { credentialId: claims.jti, calls: cost, error: String(error) })
-    })
-  }
-  // Settled before the handler: nothing can fail after the take, so the answer need not be held
-  // back; the adapter reports the final status and a failed call is given back.
-  return {
-    type: 'pass',
-    policy: 'before-handler',
-    hold: DEFAULT_HOLD,
-    payment: {
-      scheme: 'prepaid',
-      network: 'prepaid',
-      networkName: 'prepaid',
-      asset: '',
-      amount: '0',
-      payTo: audience,
-      payer: claims.sub,
-      prepaid: { credentialId: claims.jti, package: claims.pkg, remaining, expiresAt },
-    },
-    // The call was counted when the pass was granted: settling only reports what is left.
-    settle: async () => {
-      return { ok: true, headers: { [REMAINING_HEADER.toLowerCase()]: String(remaining), 'access-control-expose-headers': EXPOSED_HEADERS } }
-    },
-    abandon: () => giveBack(),
-    complete: (status) => (status >= 400 ? giveBack() : Promise.resolve()),
-  }
+  return new PrepaidPass(claims, audience, remaining, cost, ledger, logger)
 }
 
 function reject(status: number, reason: ReasonCode, detail: string | undefined, challenge: Challenge): PaymentDecision {
