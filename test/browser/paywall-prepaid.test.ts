@@ -72,7 +72,7 @@ describe.skipIf(skip)('prepaid packages in the browser paywall', { timeout: 120_
         if (left === 1) await shot(page, 'prepaid-3-kept-credential')
         await use.click()
         await page.locator('#tg-result pre').waitFor({ timeout: UI_TIMEOUT_MS })
-        await expect(page.locator('#tg-paid').textContent()).resolves.toBe(`Paid with your starter package: ${left} calls left.`)
+        await expect(page.locator('#tg-paid').textContent()).resolves.toBe(`Paid with your starter package: ${left} call${left === 1 ? '' : 's'} left.`)
       }
       expect(wallet.typedData).toHaveLength(1)
       expect(await chain.balanceOf(buyer.address)).toBe(1_000_000n - PACKAGE_PRICE)

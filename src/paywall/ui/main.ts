@@ -206,7 +206,7 @@ async function initPrepaid(offer: PrepaidOffer): Promise<void> {
 
 function packageLine(offer: PrepaidOffer, pkg: PackageListing): HTMLElement {
   const cost = pkg.price.map((p) => price({ ...p, scheme: 'exact', payTo: '', maxTimeoutSeconds: 0 })).join(' or ')
-  const label = `${pkg.calls} calls for ${pkg.days} days: ${cost}`
+  const label = `${plural(pkg.calls, 'call')} for ${plural(pkg.days, 'day')}: ${cost}`
   const buy = button(`Buy ${pkg.id}`, () => void purchase(offer, pkg), true, 'buy')
   buy.dataset.package = pkg.id
   return el('div', { class: 'tg-package' }, el('p', { class: 'tg-small' }, pkg.description ? `${pkg.description}. ${label}` : label), buy)
@@ -254,10 +254,15 @@ async function spend(offer: PrepaidOffer, credential: StoredCredential, fresh = 
     }
     const left = response.headers.get('x-prepaid-remaining')
     const bought = fresh ? `Bought the ${credential.package} package. ` : ''
-    await showResult(response, app, `${bought}Paid with your ${credential.package} package${left !== null ? `: ${left} calls left` : ''}.`)
+    await showResult(response, app, `${bought}Paid with your ${credential.package} package${left !== null && /^\d+$/.test(left) ? `: ${plural(Number(left), 'call')} left` : ''}.`)
   } catch (error) {
     fail(error)
   } finally {
     busy(false)
   }
+}
+
+/** '1 call', '2 calls', '0 calls'. */
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`
 }
