@@ -111,8 +111,9 @@ export function createGateEvents(input: GateEventsInput): GateEvents {
     const callers = listeners.get(name)
     if (!callers || callers.length === 0) return
     // Frozen: one event object goes to the configuration's hook and the route's, so neither may change it for the other.
-    const event = Object.freeze({ ...fields, route })
-    for (const hooks of callers) queueMicrotask(() => callQuietly(hooks, name, event, logger))
+    // Object.assign, not a spread: V8 freezes the spread copy through a slow path (about 1 µs on every 402 with metrics).
+    const event = Object.freeze(Object.assign({}, fields, { route }))
+    for (const hooks of callers) later(hooks, name, event, logger)
   }
 
   return {
@@ -132,6 +133,21 @@ export function createGateEvents(input: GateEventsInput): GateEvents {
       return ALLOW
     },
   }
+}
+
+/**
+ * Hook calls waiting for the next microtask, run in order there. One queue and one flush rather
+ * than a closure per call: a closure per event was most of the cost of metrics on every 402.
+ */
+const waiting: Array<[TollgateHooks, ObservingHook, object, Logger]> = []
+
+function later(hooks: TollgateHooks, name: ObservingHook, event: object, logger: Logger): void {
+  if (waiting.push([hooks, name, event, logger]) === 1) queueMicrotask(flush)
+}
+
+function flush(): void {
+  // Taken first: a call queued while these run waits for a microtask of its own.
+  for (const [hooks, name, event, logger] of waiting.splice(0)) callQuietly(hooks, name, event, logger)
 }
 
 function callQuietly(hooks: TollgateHooks, name: ObservingHook, event: object, logger: Logger): void {
