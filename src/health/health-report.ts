@@ -44,6 +44,12 @@ export interface PendingHealth {
   oldestAgeMs: number | null
 }
 
+export interface QueueHealth {
+  status: 'ok' | 'degraded'
+  /** Payments served before settlement ('async' routes) whose settlement waits or is in progress; null when the queue did not answer in time. */
+  depth: number | null
+}
+
 export interface HealthReport {
   /** 'down' when any part is down, else 'degraded' when any part is, else 'ok'. */
   status: PartStatus
@@ -53,6 +59,8 @@ export interface HealthReport {
     facilitators?: FacilitatorHealth
     /** The Solana fee payer's SOL and the routes' token accounts, when a Solana settler is configured. */
     solana?: SolanaHealth
+    /** The async settlement queue, when the tollgate has `asyncSettlement`. */
+    queue?: QueueHealth
     pending: PendingHealth
   }
 }

@@ -11,6 +11,7 @@ import { checkFacilitators } from './facilitator-check.js'
 import { canReportGas, gasChecker, type MinGasBalance } from './gas-check.js'
 import { worst, type HealthReport } from './health-report.js'
 import { PendingTracker, type PendingThresholds } from './pending-tracker.js'
+import { queueChecker, type QueueDepthSource } from './queue-check.js'
 import { checkStore } from './store-check.js'
 
 export interface HealthOptions {
@@ -27,6 +28,12 @@ export interface HealthOptions {
   solana?: SolanaReadinessSource
   /** Gas threshold in wei, for every network or per network name; below it a network is 'low' (degraded, still 200). */
   gas?: { minBalance?: MinGasBalance }
+  /**
+   * The async settlement queue to report (default the core's `asyncSettlement`): its depth, the
+   * payments served and not yet settled; 'degraded' above `maxDepth` (default: no bound) or when it
+   * does not answer in time.
+   */
+  queue?: { source?: QueueDepthSource; maxDepth?: number }
   /** When unknown settlements make the report 'degraded' (default: any at all, or one older than 10 minutes). */
   pending?: PendingThresholds
   /** Bound on each check in milliseconds (default 2000); a check that outlasts it is 'down'. */
@@ -70,19 +77,23 @@ export function tollgateHealth(options: HealthOptions = {}): TollgateHealth {
   const gas = canReportGas(settler) ? gasChecker(settler, timeoutMs, options.gas?.minBalance) : undefined
   const solanaSource = options.solana ?? settlersOf(core?.config.settler).solana
   const solana = isReadinessSource(solanaSource) ? solanaChecker(solanaSource, timeoutMs) : undefined
+  const queueSource = options.queue?.source ?? core?.asyncSettlement
+  const queue = queueSource ? queueChecker(queueSource, timeoutMs, options.queue?.maxDepth) : undefined
 
   const run = async (): Promise<HealthReport> => {
-    const [storeHealth, gasHealth, facilitatorHealth, solanaHealth] = await Promise.all([
+    const [storeHealth, gasHealth, facilitatorHealth, solanaHealth, queueHealth] = await Promise.all([
       store ? checkStore(store, timeoutMs) : undefined,
       gas?.(),
       facilitators.length > 0 ? checkFacilitators(facilitators, timeoutMs) : undefined,
       solana?.(),
+      queue?.(),
     ])
     const checks: HealthReport['checks'] = {
       ...(storeHealth ? { store: storeHealth } : {}),
       ...(gasHealth ? { gas: gasHealth } : {}),
       ...(facilitatorHealth ? { facilitators: facilitatorHealth } : {}),
       ...(solanaHealth ? { solana: solanaHealth } : {}),
+      ...(queueHealth ? { queue: queueHealth } : {}),
       pending: tracker.report(),
     }
     return { status: worst(Object.values(checks).map((c) => c.status)), checks }
@@ -127,12 +138,17 @@ function optionProblems(options: HealthOptions): string[] {
   positive('cacheMs', options.cacheMs, true)
   positive('pending.maxCount', options.pending?.maxCount, true)
   positive('pending.maxAgeMs', options.pending?.maxAgeMs, true)
+  positive('queue.maxDepth', options.queue?.maxDepth, true)
+  const source: unknown = options.queue?.source
+  if (source !== undefined && (typeof source !== 'object' || source === null || typeof (source as QueueDepthSource).depth !== 'function')) {
+    problems.push('tollgateHealth: queue.source must have depth(), e.g. gate.core.asyncSettlement')
+  }
   const min = options.gas?.minBalance
   if (min !== undefined && typeof min !== 'bigint' && (typeof min !== 'object' || min === null || !Object.values(min).every((v) => typeof v === 'bigint'))) {
     problems.push('tollgateHealth: gas.minBalance must be a bigint (wei) or an object of bigints per network name')
   }
-  if (options.core === undefined && options.store === undefined && options.settler === undefined && options.facilitators === undefined) {
-    problems.push('tollgateHealth needs `core`, or at least one of `store`, `settler` and `facilitators`')
+  if (options.core === undefined && options.store === undefined && options.settler === undefined && options.facilitators === undefined && source === undefined) {
+    problems.push('tollgateHealth needs `core`, or at least one of `store`, `settler`, `facilitators` and `queue.source`')
   }
   return problems
 }
