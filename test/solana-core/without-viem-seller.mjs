@@ -7,11 +7,16 @@
  * listens on 127.0.0.1, then `{"viem": "absent"}` when viem indeed cannot be imported.
  */
 import { createServer } from 'node:http'
+import { createRequire } from 'node:module'
 import express from 'express'
 import { tollgate } from 'tollgate/express'
 import { solanaSettler } from 'tollgate/solana'
 
-for (const entry of ['tollgate', 'tollgate/koa', 'tollgate/fastify', 'tollgate/fetch', 'tollgate/next', 'tollgate/prepaid', 'tollgate/health', 'tollgate/metrics']) await import(entry)
+const entries = ['tollgate', 'tollgate/express', 'tollgate/koa', 'tollgate/fastify', 'tollgate/fetch', 'tollgate/next', 'tollgate/solana', 'tollgate/prepaid', 'tollgate/health', 'tollgate/metrics', 'tollgate/tracing', 'tollgate/buyer']
+for (const entry of entries) await import(entry)
+// The CommonJS build, as a seller's require() loads it.
+const require = createRequire(import.meta.url)
+for (const entry of entries) require(entry)
 
 const env = (name) => {
   const value = process.env[name]
