@@ -12,6 +12,8 @@ interface Variant {
   name: string
   scenario?: string
   env: Record<string, string>
+  /** Settler accounts (a settlerPool when more than one; default 1). */
+  pool?: number
 }
 
 const variants = JSON.parse(process.env.BENCH_AB ?? '[]') as Variant[]
@@ -27,8 +29,9 @@ try {
     const order = round % 2 === 0 ? variants.map((_, i) => i) : variants.map((_, i) => variants.length - 1 - i)
     for (const i of order) {
       const v = variants[i]!
-      const key = await rig.funded()
-      const r = await run(rig.chain, { variant: v.name, scenario: v.scenario ?? 'express-tollgate', env: { ...rig.env, SETTLER_KEY: key, ...v.env }, count: payments, concurrency, buyers: rig.buyers, settlers: [privateKeyToAccount(key).address] })
+      const keys = await Promise.all(Array.from({ length: v.pool ?? 1 }, () => rig.funded()))
+      const keyEnv: Record<string, string> = keys.length > 1 ? { SETTLER_KEYS: keys.join(',') } : { SETTLER_KEY: keys[0]! }
+      const r = await run(rig.chain, { variant: v.name, scenario: v.scenario ?? 'express-tollgate', env: { ...rig.env, ...keyEnv, ...v.env }, count: payments, concurrency, buyers: rig.buyers, settlers: keys.map((k) => privateKeyToAccount(k).address) })
       results[i]!.push({ perSecond: r.perSecond, p50: r.p50 })
       process.stdout.write(`round ${round} ${v.name}: ${r.perSecond.toFixed(0)} req/s, p50 ${r.p50.toFixed(1)} ms, ${r.ok}/${r.count} paid, ${r.transfers} transfers, ${r.gasPerPayment.toFixed(0)} gas/payment\n`)
     }
