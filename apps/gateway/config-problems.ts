@@ -23,10 +23,11 @@ import {
   type StoreSetting,
 } from './gateway-config.js'
 import { NEVER_FORWARDED } from './forward-headers.js'
+import { checkTrustProxy } from './trust-proxy.js'
 
 export const GATEWAY_KEYS = [
   'listen', 'target', 'payTo', 'settler', 'facilitator', 'networks', 'store', 'defaults', 'routes', 'unmatched',
-  'prepaid', 'limits', 'metrics', 'health', 'forward', 'shutdownTimeoutMs',
+  'prepaid', 'limits', 'metrics', 'health', 'forward', 'shutdownTimeoutMs', 'trustProxy',
 ] as const
 const SETTLER_KEYS = ['privateKeyEnv', 'rpcUrl', 'rpcUrlEnv', 'rpcUrls', 'receiptTimeoutMs', 'replaceAfterMs', 'minGasBalance'] as const
 const STORE_KEYS = ['redis', 'redisUrlEnv', 'prefix'] as const
@@ -61,6 +62,7 @@ export function checkGatewayConfig(raw: unknown, env: Env): { config: GatewayCon
   const metrics = checkEndpoint(raw.metrics, 'metrics', '/metrics', problems)
   const health = checkEndpoint(raw.health, 'health', '/health', problems)
   const forward = checkForward(raw.forward, problems)
+  const trustProxy = checkTrustProxy(raw.trustProxy, problems)
   let shutdownTimeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS
   if (raw.shutdownTimeoutMs !== undefined) {
     if (isPositiveInteger(raw.shutdownTimeoutMs)) shutdownTimeoutMs = raw.shutdownTimeoutMs
@@ -85,6 +87,7 @@ export function checkGatewayConfig(raw: unknown, env: Env): { config: GatewayCon
       ...(health ? { health } : {}),
       forward,
       shutdownTimeoutMs,
+      ...(trustProxy ? { trustProxy } : {}),
     },
   }
 }

@@ -81,6 +81,8 @@ export async function buildGeneration(config: GatewayConfig, shared: SharedParts
     },
     // Matching errs towards the paid route: an upstream that ignores case or extra slashes must not serve `/DATA` or `//data` free.
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, caseSensitive: false },
+    // From these proxies only, X-Forwarded-Proto and -Host make the resource URL of the challenges (trust-proxy.ts).
+    ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
   })
   const { origin, pathname } = new URL(config.target)
   const prefix = pathname.replace(/\/+$/, '')

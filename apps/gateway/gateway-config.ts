@@ -86,6 +86,8 @@ export interface GatewayConfig {
   forward: ForwardSetting
   /** How long SIGTERM waits for in-flight requests (and their settlements) before giving up. */
   shutdownTimeoutMs: number
+  /** Reverse proxies (addresses, CIDR ranges) whose X-Forwarded-Proto/-Host make the challenges' resource URL. */
+  trustProxy?: string[]
   /** Where the configuration came from, for reloads: a file, or flags only. */
   file?: string
 }
