@@ -1,4 +1,3 @@
-import { LRUCache } from 'lru-cache'
 import { buildChallenge, PAYMENT_REQUIRED_ERROR, type ChallengeDiscovery } from '../challenge/build-challenge.js'
 import type { ReasonCode } from '../errors/reasons.js'
 import type { RequestLike } from '../http/request-like.js'
@@ -7,6 +6,7 @@ import type { PaymentMethod, RequirementPair, ResourceContext } from '../methods
 import type { HttpAnswer } from './decision.js'
 import type { PrepaidAcceptor } from './prepaid-acceptor.js'
 import { withPushChallenges } from '../push/push-challenge.js'
+import { ChallengeCache } from './challenge-cache.js'
 
 /** How long one URL's plain 402 is served from the cache before it is built again. */
 const CHALLENGE_TTL_MS = 2_000
@@ -30,7 +30,7 @@ export interface ChallengeSettings {
 export class RouteChallenges {
   // Briefly: a requirement may carry chain hints that age (Solana's recentBlockhash, stale after about a minute),
   // and one built before the first hint was fetched carries none; a few seconds keeps both fresh at no real cost.
-  private readonly cache = new LRUCache<string, HttpAnswer>({ max: 256, ttl: CHALLENGE_TTL_MS })
+  private readonly cache = new ChallengeCache<HttpAnswer>(256, CHALLENGE_TTL_MS)
   /** Per HTTP method: at most six entries. */
   private readonly discoveries = new Map<string, ChallengeDiscovery | undefined>()
 
