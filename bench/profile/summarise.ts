@@ -30,6 +30,11 @@ export interface Entry {
 export interface Summary {
   /** Every sampled millisecond except idle. */
   busyMs: number
+  /**
+   * The part spent in socket write calls: on loopback the kernel delivers to the load generator inside
+   * them, so they swing with the machine's load and say little about the server's own work.
+   */
+  socketMs: number
   byFunction: Entry[]
   byPackage: Entry[]
   /** Tollgate functions with their callees' time (each function counted once per stack). */
@@ -53,6 +58,8 @@ function frameName(frame: CallFrame): string {
   const file = frame.url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, '').replace(/^.*\/(adapters|src|bench)\//, '$1/')
   return `${frame.functionName || '(anonymous)'} ${file}${file ? `:${frame.lineNumber + 1}` : ''}`
 }
+
+const SOCKET_WRITES = new Set(['writev', 'writeUtf8String', 'writeBuffer', 'writeLatin1String', 'writeAsciiString'])
 
 const isTollgate = (url: string) => !url.includes('/node_modules/') && /\/(adapters|src)\//.test(url)
 
@@ -85,10 +92,12 @@ export function summarise(path: string, top = 25): Summary {
   const pkg = new Map<string, number>()
   const inclusive = new Map<string, number>()
   let busyMs = 0
+  let socketMs = 0
   for (const [id, ms] of self) {
     const node = byId.get(id)!
     if (node.callFrame.functionName === '(idle)') continue
     busyMs += ms
+    if (node.callFrame.url === '' && SOCKET_WRITES.has(node.callFrame.functionName)) socketMs += ms
     const name = frameName(node.callFrame)
     fn.set(name, (fn.get(name) ?? 0) + ms)
     const p = packageOf(node.callFrame.url, node.callFrame.functionName)
@@ -105,7 +114,7 @@ export function summarise(path: string, top = 25): Summary {
   }
   const rank = (m: Map<string, number>, n: number): Entry[] =>
     [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([name, ms]) => ({ name, ms, share: ms / busyMs }))
-  return { busyMs, byFunction: rank(fn, top), byPackage: rank(pkg, 15), tollgateInclusive: rank(inclusive, top) }
+  return { busyMs, socketMs, byFunction: rank(fn, top), byPackage: rank(pkg, 15), tollgateInclusive: rank(inclusive, top) }
 }
 
 export function renderSummary(s: Summary, requests?: number): string {
@@ -113,7 +122,7 @@ export function renderSummary(s: Summary, requests?: number): string {
   const table = (title: string, entries: Entry[]) =>
     [`${title}`, ...entries.map((e) => `  ${(e.share * 100).toFixed(1).padStart(5)}%  ${e.ms.toFixed(0).padStart(6)} ms${perRequest(e.ms)}  ${e.name}`)].join('\n')
   return [
-    `busy ${s.busyMs.toFixed(0)} ms${requests ? ` over ${requests} requests: ${((s.busyMs * 1000) / requests).toFixed(1)} µs/req` : ''}`,
+    `busy ${s.busyMs.toFixed(0)} ms${requests ? ` over ${requests} requests: ${((s.busyMs * 1000) / requests).toFixed(1)} µs/req, ${(((s.busyMs - s.socketMs) * 1000) / requests).toFixed(1)} µs/req besides socket writes` : ''}`,
     table('self time by package', s.byPackage),
     table('self time by function', s.byFunction),
     table('tollgate functions, inclusive', s.tollgateInclusive),
@@ -144,6 +153,7 @@ export function renderDiff(nameA: string, a: Summary, requestsA: number, nameB: 
   }
   return [
     `busy µs/request: ${nameA} ${((a.busyMs * 1000) / requestsA).toFixed(1)} | ${nameB} ${((b.busyMs * 1000) / requestsB).toFixed(1)}`,
+    `besides socket writes: ${nameA} ${(((a.busyMs - a.socketMs) * 1000) / requestsA).toFixed(1)} | ${nameB} ${(((b.busyMs - b.socketMs) * 1000) / requestsB).toFixed(1)}`,
     section('by package', a.byPackage, b.byPackage, 12),
     section('by function', a.byFunction, b.byFunction, 30),
   ].join('\n\n')
