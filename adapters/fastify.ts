@@ -61,9 +61,12 @@ interface Pending {
 export function tollgate(config: TollgateConfig): FastifyTollgate {
   const core = createTollgate(config)
   // Per gate, so two gates in one app each settle only their own routes.
-  const armed = new WeakSet<FastifyRequest>()
+  // Request decorations under this gate's own symbols rather than WeakMaps: set on every request, and
+  // a WeakMap would first give each request object an identity hash.
+  const ARMED = Symbol('tollgate: plugin hooks run')
+  const HELD = Symbol('tollgate: answer held')
   const failed = new WeakSet<FastifyRequest>()
-  const pending = new WeakMap<FastifyRequest, Pending>()
+  const marks = (request: FastifyRequest) => request as unknown as { [ARMED]?: boolean; [HELD]?: Pending }
 
   /**
    * The setup check (app.ready() rejects when a paywalled route's scope lacks the plugin). Fastify
@@ -89,9 +92,11 @@ export function tollgate(config: TollgateConfig): FastifyTollgate {
 
   const plugin: FastifyPluginCallback = (fastify, _options, done) => {
     if (!fastify.hasRequestDecorator('payment')) fastify.decorateRequest('payment', undefined)
+    if (!fastify.hasRequestDecorator(ARMED)) fastify.decorateRequest(ARMED, false)
+    if (!fastify.hasRequestDecorator(HELD)) fastify.decorateRequest(HELD, undefined)
     // Proves to paywall() that this plugin's onSend will run for the route.
     fastify.addHook('onRequest', coverScope((request, _reply, next) => {
-      armed.add(request)
+      marks(request)[ARMED] = true
       next()
     }))
     fastify.addHook('onError', (request, _reply, _error, next) => {
@@ -101,9 +106,9 @@ export function tollgate(config: TollgateConfig): FastifyTollgate {
     // Callback-style: a reply with nothing held (every 402) passes through without a promise; a held
     // one returns the settling promise, which Fastify awaits as it would an async hook's.
     fastify.addHook('onSend', (request, reply, payload, done) => {
-      const held = pending.get(request)
+      const held = marks(request)[HELD]
       if (!held) return done(null, payload)
-      pending.delete(request)
+      marks(request)[HELD] = undefined
       return settleHeld(held, request, reply, payload)
     })
     done()
@@ -179,7 +184,7 @@ export function tollgate(config: TollgateConfig): FastifyTollgate {
       const gate = core.route(options)
       // Not async: a 402 is answered in the first continuation of the gate's decision, with no target built.
       return requireCovered(function tollgatePaywall(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
-        if (!armed.has(request)) {
+        if (marks(request)[ARMED] !== true) {
           // A paid route must never serve without settling: refuse before the handler runs.
           return Promise.reject(new ConfigurationError([`${request.method} ${request.url} uses gate.paywall() but gate.plugin is not registered for it: call fastify.register(gate.plugin) before its routes' scope`]))
         }
@@ -216,7 +221,7 @@ export function tollgate(config: TollgateConfig): FastifyTollgate {
       setHeader: (name: string, value: never) => void reply.header(name, value),
     }
     // reply.hijack() bypasses onSend: the raw response is held, as in Express.
-    pending.set(request, { pass, hold: holdUntilSettled(reply.raw, pass), restoreHeaders: keepHeaders(bag) })
+    marks(request)[HELD] = { pass, hold: holdUntilSettled(reply.raw, pass), restoreHeaders: keepHeaders(bag) }
   }
   return self
 }

@@ -18,7 +18,10 @@ export function sendAnswer(res: ServerResponse, answer: HttpAnswer): void {
 
 /** Sets an answer's headers, extending (not replacing) the response's expose list. */
 export function setHeaders(res: ServerResponse, headers: Record<string, string>): void {
-  for (const [name, value] of Object.entries(mergeHeaders(headers, (n) => res.getHeader(n)))) res.setHeader(name, value)
+  // On every prepaid call: the merge only when both sides have an expose list, keys rather than entries.
+  const merge = headers['access-control-expose-headers'] !== undefined && res.hasHeader('access-control-expose-headers')
+  const merged = merge ? mergeHeaders(headers, (n) => res.getHeader(n)) : headers
+  for (const name of Object.keys(merged)) res.setHeader(name, merged[name] as string)
 }
 
 export interface HeaderBag {
