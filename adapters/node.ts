@@ -175,5 +175,6 @@ export function reportCompletion(res: ServerResponse, pass: PaymentPass): void {
   const report = () => void pass.complete?.(res.headersSent ? res.statusCode : 500)
   // Koa reports a handler that bypassed it only after it returned: its response may be over already.
   if (res.destroyed) report()
-  else res.once('close', report)
+  // 'close' comes once per response: `on` spares the wrapper `once` builds on every prepaid call.
+  else res.on('close', report)
 }
