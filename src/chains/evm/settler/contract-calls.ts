@@ -89,8 +89,13 @@ export function contractCalls(parts: ContractCallParts): ContractCalls {
       try {
         await parts.checkChain()
         // Estimation runs the call against the latest state: a call that would revert stops here, before any gas is spent.
-        gas = ((await parts.client.estimateGas({ account: parts.account, to, data })) * 5n) / 4n
-        fees = await parts.fees()
+        // The fee read (cached, refreshed every few seconds) runs beside it rather than after it; the estimate's
+        // verdict is read first, so a revert is still reported as one whatever the fee read did.
+        const [estimate, market] = await Promise.allSettled([parts.client.estimateGas({ account: parts.account, to, data }), parts.fees()])
+        if (estimate.status === 'rejected') throw estimate.reason
+        if (market.status === 'rejected') throw market.reason
+        gas = (estimate.value * 5n) / 4n
+        fees = market.value
       } catch (error) {
         if (isNoGas(error)) {
           parts.noGas(errorDetail(error))
