@@ -45,7 +45,7 @@ export function paidTargets(runs: PaidRun[]): { targets: Target[]; notes: string
     }
     notes.push(
       `Paid path at ${concurrency} buyers: ${metBy.length > 0 ? `the target is met by ${metBy.join(' and ')}` : 'no variant meets the target'}` +
-        `${metBy.length > 0 && metBy.every((v) => v.includes('async')) ? " only, a policy that answers before the payment is on chain (the buyer could move the funds first: bounded by maxUnsettledPerPayer)" : ''}.`,
+        `${metBy.length > 0 && metBy.every((v) => v.includes('async')) ? "; only the settle: 'async' policy meets it, and it answers before the payment is on chain (the buyer could move the funds first: the seller's risk, bounded by maxUnsettledPerPayer); no synchronous variant does" : ''}.`,
     )
   }
   const at16 = runs.filter((r) => r.concurrency === 16)

@@ -161,6 +161,7 @@ async function main() {
   targets.push({ name: 'prepaid path, Redis store', goal: '≥ 0.6 × bare', measured: `${fmt(viaRedis)} × bare`, met: viaRedis === undefined ? null : viaRedis >= 0.6 })
 
   // 3. Paid path end to end on anvil.
+  const paidStarted = Date.now()
   const paid: PaidResult = await measurePaidPath(Number(process.env.BENCH_PAYMENTS ?? 200), observedEnv)
   await db?.stop()
   for (const r of paid.rows) rows.push(r)
@@ -177,7 +178,10 @@ async function main() {
   })
 
   // 3b. Solana paid path on the stand-in, tollgate against the official SVM stack (no goal set: reported beside it).
-  const solana = await measureSolanaPaidPath(Number(process.env.BENCH_SOLANA_PAYMENTS ?? 200), [16, 64])
+  const solanaStarted = Date.now()
+  const paidSeconds = (solanaStarted - paidStarted) / 1000
+  const solana = await measureSolanaPaidPath(Number(process.env.BENCH_SOLANA_PAYMENTS ?? 160), [16, 64])
+  const solanaSeconds = (Date.now() - solanaStarted) / 1000
   for (const r of solana.rows) rows.push(r)
   if (solana.rows.length > 0) process.stdout.write(`${renderTable(solana.rows)}\n\n`)
   notes.push(...solana.notes)
@@ -191,7 +195,7 @@ async function main() {
   )
   targets.push({ name: 'verification alone', goal: '≥ 10 × viem recoverTypedDataAddress', measured: `${fmt(speedup)} ×`, met: speedup >= 10 })
 
-  notes.push(`Whole run: ${((Date.now() - started) / 1000).toFixed(0)} s, ${SECONDS} s per scenario (BENCH_SECONDS).`)
+  notes.push(`Whole run: ${((Date.now() - started) / 1000).toFixed(0)} s (paid path on anvil ${paidSeconds.toFixed(0)} s, Solana ${solanaSeconds.toFixed(0)} s), ${SECONDS} s per scenario (BENCH_SECONDS).`)
   const results = renderResults(rows, targets, notes.map((n) => `- ${n}`))
   writeFileSync(fileURLToPath(new URL('./RESULTS.md', import.meta.url)), results)
   process.stdout.write(`${results}\n`)
