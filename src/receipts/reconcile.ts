@@ -1,9 +1,18 @@
-import { createPublicClient, http, parseAbiItem, type Address, type Hex, type PublicClient } from 'viem'
+import type { Address, Hex, PublicClient } from 'viem'
 import type { StoredReceipt } from './receipt.js'
 import type { ReceiptStore } from './receipt-store.js'
 import type { ChainTransfer, Discrepancy, LedgerSide, ReconcileReport } from './reconcile-report.js'
 
-const TRANSFER = parseAbiItem('event Transfer(address indexed from, address indexed to, uint256 value)')
+// The ABI item written out (what parseAbiItem would give): tollgate/receipts loads viem only when a reconciliation runs.
+const TRANSFER = {
+  type: 'event',
+  name: 'Transfer',
+  inputs: [
+    { type: 'address', name: 'from', indexed: true },
+    { type: 'address', name: 'to', indexed: true },
+    { type: 'uint256', name: 'value', indexed: false },
+  ],
+} as const
 const TRANSFER_TOPIC = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef'
 
 export interface ReconcileOptions {
@@ -39,8 +48,8 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
   const { fromBlock, toBlock } = options
   if (fromBlock < 0n || toBlock < fromBlock) throw new RangeError('tollgate: reconcile needs 0 <= fromBlock <= toBlock')
   if (options.payTo.length === 0) throw new TypeError('tollgate: reconcile needs at least one payTo address')
-  const client = options.client ?? createPublicClient({ transport: http(options.rpcUrl) })
   if (!options.client && !options.rpcUrl) throw new TypeError('tollgate: reconcile needs rpcUrl or client')
+  const client: PublicClient = options.client ?? (await publicClientOf(options.rpcUrl as string))
   const asset = lower(options.asset)
   const payees = new Set(options.payTo.map(lower))
 
@@ -124,4 +133,9 @@ function side(row: StoredReceipt): LedgerSide {
     transaction: row.transaction,
     recordedAt: row.recordedAt.toISOString(),
   }
+}
+
+async function publicClientOf(rpcUrl: string): Promise<PublicClient> {
+  const { createPublicClient, http } = await import('viem')
+  return createPublicClient({ transport: http(rpcUrl) }) as PublicClient
 }

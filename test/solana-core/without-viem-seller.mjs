@@ -12,7 +12,7 @@ import express from 'express'
 import { tollgate } from 'tollgate/express'
 import { solanaSettler } from 'tollgate/solana'
 
-const entries = ['tollgate', 'tollgate/express', 'tollgate/koa', 'tollgate/fastify', 'tollgate/fetch', 'tollgate/next', 'tollgate/solana', 'tollgate/prepaid', 'tollgate/health', 'tollgate/metrics', 'tollgate/tracing', 'tollgate/buyer']
+const entries = ['tollgate', 'tollgate/express', 'tollgate/koa', 'tollgate/fastify', 'tollgate/fetch', 'tollgate/next', 'tollgate/solana', 'tollgate/prepaid', 'tollgate/health', 'tollgate/metrics', 'tollgate/tracing', 'tollgate/buyer', 'tollgate/redis', 'tollgate/receipts']
 for (const entry of entries) await import(entry)
 // The CommonJS build, as a seller's require() loads it.
 const require = createRequire(import.meta.url)
