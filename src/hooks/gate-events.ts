@@ -151,16 +151,18 @@ function flush(): void {
 }
 
 function callQuietly(hooks: TollgateHooks, name: ObservingHook, event: object, logger: Logger): void {
-  const report = (error: unknown) => {
-    // The logger is the seller's too: if it throws, there is nowhere left to report to.
-    try {
-      logger.error?.(`tollgate: ${name} hook failed (the payment is not affected)`, { route: (event as { route?: string }).route, error: String(error) })
-    } catch {}
-  }
   try {
     const result: unknown = (hooks[name] as (event: object) => unknown).call(hooks, event)
-    if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') (result as PromiseLike<unknown>).then(undefined, report)
+    // The closure only for a hook that returned a promise: a synchronous hook (metrics) builds none.
+    if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') (result as PromiseLike<unknown>).then(undefined, (error: unknown) => report(name, event, logger, error))
   } catch (error) {
-    report(error)
+    report(name, event, logger, error)
   }
+}
+
+function report(name: ObservingHook, event: object, logger: Logger, error: unknown): void {
+  // The logger is the seller's too: if it throws, there is nowhere left to report to.
+  try {
+    logger.error?.(`tollgate: ${name} hook failed (the payment is not affected)`, { route: (event as { route?: string }).route, error: String(error) })
+  } catch {}
 }
