@@ -4,7 +4,11 @@
  * framework's and tollgate's JavaScript per request, without the loopback writes whose cost swings
  * with a shared machine's load. Roots alternate in short rounds; medians are reported.
  *
- *   npx tsx bench/profile/inproc.ts [root ...]     (default: this checkout; e.g. . /tmp/tollgate-before)
+ *   node --expose-gc --import tsx bench/profile/inproc.ts [root ...]   (default: this checkout; e.g. . /tmp/tollgate-before)
+ *
+ * light-my-request 6.8 keeps about 10 KB per injected request (a bare `res.end()` listener too), so the
+ * heap grows through a run and collections cost more as it goes: each measurement starts from a full
+ * collection (with --expose-gc), and the pairs compared run next to each other.
  *
  * The apps mirror bench/servers/serve.ts (same routes, prices and bodies).
  */
@@ -123,6 +127,7 @@ async function usPerRequest(s: Scenario, ms: number): Promise<number> {
     const res = await inject(s.listener, { method: 'GET', url: '/data', headers: s.headers ?? {} })
     if (res.statusCode !== s.status) throw new Error(`expected ${s.status}, got ${res.statusCode}: ${res.body.slice(0, 200)}`)
   }
+  ;(globalThis as { gc?: () => void }).gc?.()
   const before = process.cpuUsage()
   while (process.hrtime.bigint() < end) {
     await Promise.all(Array.from({ length: 16 }, one))
