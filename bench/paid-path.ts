@@ -14,6 +14,7 @@ import { decodeHeader, encodeHeader, signAuthorization, v2Payment } from '../tes
 import { startRpcProxy } from '../test/e2e/rpc-proxy.js'
 import { MULTICALL3_ADDRESS } from '../src/chains/evm/settler/batch-settler.js'
 import { startServer } from './lib/child-server.js'
+import { drivePresigned, quantile } from './lib/presigned.js'
 import type { Row } from './lib/report.js'
 
 export interface PaidRun {
@@ -187,23 +188,11 @@ export async function run(chain: TestChain, o: RunOptions) {
     const transfersBefore = await chain.transferCount()
     const blockBefore = await chain.publicClient.getBlockNumber()
     const rpcBefore = o.rpcRequests?.() ?? 0
-    const latencies: number[] = []
-    const statuses: Record<number, number> = {}
-    let next = 0
-    const started = performance.now()
-    await Promise.all(
-      Array.from({ length: o.concurrency }, async () => {
-        while (next < headers.length) {
-          const header = headers[next++]!
-          const t0 = performance.now()
-          const res = await fetch(url, { headers: { 'payment-signature': header } })
-          await res.arrayBuffer()
-          latencies.push(performance.now() - t0)
-          statuses[res.status] = (statuses[res.status] ?? 0) + 1
-        }
-      }),
+    const { seconds, latencies, statuses } = await drivePresigned(
+      url,
+      headers.map((header) => ({ 'payment-signature': header })),
+      o.concurrency,
     )
-    const seconds = (performance.now() - started) / 1000
     const ended = performance.now()
     // Served before settlement: wait (bounded) for the queue to put every payment on chain.
     let drainMs: number | undefined
@@ -211,7 +200,6 @@ export async function run(chain: TestChain, o: RunOptions) {
       while ((await chain.transferCount()) - transfersBefore < (statuses[200] ?? 0) && performance.now() - ended < 60_000) await new Promise((r) => setTimeout(r, 100))
       drainMs = performance.now() - ended
     }
-    latencies.sort((a, b) => a - b)
     const transfers = (await chain.transferCount()) - transfersBefore
     return {
       variant: o.variant,
@@ -219,8 +207,8 @@ export async function run(chain: TestChain, o: RunOptions) {
       servedBeforeSettlement: o.env.SETTLE === 'async',
       // Only answered-and-paid requests count: a 402 is not a sale.
       perSecond: (statuses[200] ?? 0) / seconds,
-      p50: latencies[Math.floor(latencies.length * 0.5)] ?? 0,
-      p99: latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))] ?? 0,
+      p50: quantile(latencies, 0.5),
+      p99: quantile(latencies, 0.99),
       ok: statuses[200] ?? 0,
       statuses,
       count: o.count,

@@ -15,6 +15,7 @@ import type { SolanaKeypair } from '../test/support/solana/keys.js'
 import { spawnSolanaStandIn } from '../test/support/solana/spawn.js'
 import type { SolanaStandIn } from '../test/support/solana/stand-in.js'
 import { startServer } from './lib/child-server.js'
+import { drivePresigned, quantile } from './lib/presigned.js'
 import type { Row } from './lib/report.js'
 
 const PRICE_ATOMIC = 100_000n // 0.10 of a 6-decimal mint, as the EVM scenarios
@@ -139,23 +140,7 @@ async function run(sol: SolanaStandIn, o: RunOptions): Promise<SolanaRun> {
   const historyBefore = (await sol.history()).length
   const callsBefore = await sol.calls()
   const balanceBefore = (await sol.tokenBalance(o.seller as never)) ?? 0n
-  const latencies: number[] = []
-  const statuses: Record<number, number> = {}
-  let next = 0
-  const started = performance.now()
-  await Promise.all(
-    Array.from({ length: o.concurrency }, async () => {
-      while (next < headers.length) {
-        const header = headers[next++]!
-        const t0 = performance.now()
-        const res = await fetch(o.url, { headers: header })
-        await res.arrayBuffer()
-        latencies.push(performance.now() - t0)
-        statuses[res.status] = (statuses[res.status] ?? 0) + 1
-      }
-    }),
-  )
-  const seconds = (performance.now() - started) / 1000
+  const { seconds, latencies, statuses } = await drivePresigned(o.url, headers, o.concurrency)
   const landed = (await sol.history()).slice(historyBefore).filter((h) => h.feePayer === o.feePayer && h.state === 'landed' && h.err === null)
   const balanceAfter = (await sol.tokenBalance(o.seller as never)) ?? 0n
   const callsAfter = await sol.calls()
@@ -168,8 +153,8 @@ async function run(sol: SolanaStandIn, o: RunOptions): Promise<SolanaRun> {
     variant: o.variant,
     concurrency: o.concurrency,
     perSecond: (statuses[200] ?? 0) / seconds,
-    p50: 0,
-    p99: 0,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
     ok: statuses[200] ?? 0,
     count: o.count,
     landed: landed.length,
@@ -195,8 +180,8 @@ function merge(parts: SolanaRun[]): SolanaRun {
   return {
     ...first,
     perSecond: sum((r) => r.ok) / sum((r) => r.seconds),
-    p50: latencies[Math.floor(latencies.length * 0.5)] ?? 0,
-    p99: latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))] ?? 0,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
     ok: sum((r) => r.ok),
     count,
     landed,
