@@ -12,7 +12,7 @@ import {
   type VerifiedPayment,
 } from '../src/index.js'
 import { readJsonBody } from './node-body.js'
-import { bytesOfParsed, isDiscoveryPath, NodeRequestBase, nodeRequestLike, runGate, sendAnswer } from './node.js'
+import { bytesOfParsed, isDiscoveryPath, NodeRequestBase, nodeRequestLike, runGate, sendAnswer, type NodeGateHooks } from './node.js'
 import { sendServable } from './node-answer.js'
 import { produceAnswer, type AnswerProducer } from './serve-answer.js'
 
@@ -86,13 +86,7 @@ export function tollgate(config: TollgateConfig): ExpressTollgate {
     paywall(options: PaywallOptions): RequestHandler {
       const gate = core.route(options)
       return (req, res, next) => {
-        void runGate(gate, new ExpressRequest(req), res, {
-          proceed: (payment) => {
-            req.payment = payment
-            next()
-          },
-          fail: next,
-        })
+        void runGate(gate, new ExpressRequest(req), res, new ExpressNext(req, next))
       }
     },
   }
@@ -112,6 +106,23 @@ export function serveAnswer(produce: AnswerProducer): RequestHandler {
 /** Uses Express's own protocol and host, so `trust proxy` settings decide what the buyer sees as the resource. */
 function urlOf(req: Request): string {
   return `${req.protocol}://${req.get('host') ?? 'localhost'}${req.originalUrl}`
+}
+
+/** What runs after the gate: the handler with the payment set, or Express's error handling (a class: no closure per request). */
+class ExpressNext implements NodeGateHooks {
+  constructor(
+    private readonly req: Request,
+    private readonly next: NextFunction,
+  ) {}
+
+  proceed(payment: VerifiedPayment): void {
+    this.req.payment = payment
+    this.next()
+  }
+
+  fail(error: unknown): void {
+    this.next(error)
+  }
 }
 
 /** The request as the core reads it: its URL built on first use, a body express.json() parsed taken as it is. */
