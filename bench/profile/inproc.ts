@@ -7,8 +7,8 @@
  *   node --expose-gc --import tsx bench/profile/inproc.ts [root ...]   (default: this checkout; e.g. . /tmp/tollgate-before)
  *
  * light-my-request 6.8 keeps about 10 KB per injected request (a bare `res.end()` listener too), so the
- * heap grows through a run and collections cost more as it goes: each measurement starts from a full
- * collection (with --expose-gc), and the pairs compared run next to each other.
+ * heap grows through a run: each measurement is a fixed number of requests (PER, default 800) and
+ * starts from a full collection (with --expose-gc), and the pairs compared run next to each other.
  *
  * The apps mirror bench/servers/serve.ts (same routes, prices and bodies).
  */
@@ -118,33 +118,29 @@ async function scenariosOf(root: string): Promise<Record<string, Scenario>> {
 
 /**
  * CPU µs per request (this process's user + system time, so time the machine gives to other
- * processes does not count), 16 in flight, for about `ms` of wall time.
+ * processes does not count), `count` requests, 16 in flight.
  */
-async function usPerRequest(s: Scenario, ms: number): Promise<number> {
-  let n = 0
-  const end = process.hrtime.bigint() + BigInt(ms) * 1_000_000n
+async function usPerRequest(s: Scenario, count: number): Promise<number> {
   const one = async () => {
     const res = await inject(s.listener, { method: 'GET', url: '/data', headers: s.headers ?? {} })
     if (res.statusCode !== s.status) throw new Error(`expected ${s.status}, got ${res.statusCode}: ${res.body.slice(0, 200)}`)
   }
   ;(globalThis as { gc?: () => void }).gc?.()
   const before = process.cpuUsage()
-  while (process.hrtime.bigint() < end) {
-    await Promise.all(Array.from({ length: 16 }, one))
-    n += 16
-  }
+  for (let n = 0; n < count; n += 16) await Promise.all(Array.from({ length: 16 }, one))
   const used = process.cpuUsage(before)
-  return (used.user + used.system) / n
+  return (used.user + used.system) / count
 }
 
 const all = await Promise.all(roots.map(scenariosOf))
 // ONLY=koa: the scenarios whose name contains it (e.g. to run one under node --cpu-prof).
 const names = Object.keys(all[0]!).filter((name) => name.includes(process.env.ONLY ?? ''))
 const runs = roots.map(() => new Map<string, number[]>())
-for (const scenarios of all) for (const name of names) await usPerRequest(scenarios[name]!, 150)
+const PER = Number(process.env.PER ?? 800)
+for (const scenarios of all) for (const name of names) await usPerRequest(scenarios[name]!, 320)
 for (let round = 0; round < Number(process.env.ROUNDS ?? 5); round++) {
   for (const name of names) {
-    for (const [i, scenarios] of all.entries()) runs[i]!.set(name, [...(runs[i]!.get(name) ?? []), await usPerRequest(scenarios[name]!, 300)])
+    for (const [i, scenarios] of all.entries()) runs[i]!.set(name, [...(runs[i]!.get(name) ?? []), await usPerRequest(scenarios[name]!, PER)])
   }
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
