@@ -182,18 +182,17 @@ export function tollgate(config: TollgateConfig): FastifyTollgate {
     },
     paywall(options: PaywallOptions): preHandlerAsyncHookHandler {
       const gate = core.route(options)
-      // Not async: a 402 is answered in the first continuation of the gate's decision, with no target built.
-      return requireCovered(function tollgatePaywall(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+      // One await and no closure per request: a 402 is answered as soon as the gate has decided.
+      return requireCovered(async function tollgatePaywall(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
         if (marks(request)[ARMED] !== true) {
           // A paid route must never serve without settling: refuse before the handler runs.
-          return Promise.reject(new ConfigurationError([`${request.method} ${request.url} uses gate.paywall() but gate.plugin is not registered for it: call fastify.register(gate.plugin) before its routes' scope`]))
+          throw new ConfigurationError([`${request.method} ${request.url} uses gate.paywall() but gate.plugin is not registered for it: call fastify.register(gate.plugin) before its routes' scope`])
         }
         // Fastify has parsed the body by now: a body-dependent price reads it from request.body.
-        return gate.evaluate(new FastifyRequestLike(request)).then((decision) => {
-          if (decision.type === 'pass') return admitted(request, reply, decision)
-          reply.send(answerWith(reply, decision) ?? undefined)
-          return reply
-        })
+        const decision = await gate.evaluate(new FastifyRequestLike(request))
+        if (decision.type === 'pass') return admitted(request, reply, decision)
+        reply.send(answerWith(reply, decision) ?? undefined)
+        return reply
       }, options)
     },
   }

@@ -76,12 +76,12 @@ export function tollgate(config: TollgateConfig): KoaTollgate {
     },
     paywall(options: PaywallOptions): Middleware {
       const gate = core.route(options)
-      // Not async: a 402 is answered in the first continuation of the gate's decision, with no target built.
-      return (ctx, next) =>
-        gate.evaluate(new KoaRequest(ctx)).then((decision) => {
-          if (decision.type === 'pass') return admitted(ctx, next, decision)
-          answerWith(ctx, decision)
-        })
+      // One await and no closure per request: a 402 is answered as soon as the gate has decided.
+      return async (ctx, next) => {
+        const decision = await gate.evaluate(new KoaRequest(ctx))
+        if (decision.type === 'pass') return admitted(ctx, next, decision)
+        answerWith(ctx, decision)
+      }
     },
   }
   return self

@@ -4,7 +4,7 @@
  * request (node-request.ts), tollgate's own answers (node-answer.ts) and the held response (node-hold.ts).
  */
 import type { ServerResponse } from 'node:http'
-import type { HttpAnswer, PaymentGate, PaymentPass, RequestLike, VerifiedPayment } from '../src/index.js'
+import type { HttpAnswer, PaymentDecision, PaymentGate, PaymentPass, RequestLike, VerifiedPayment } from '../src/index.js'
 import { sendAnswer, setHeaders } from './node-answer.js'
 import { holdUntilSettled } from './node-hold.js'
 import { DISCOVERY_PATH } from '../src/discovery/index.js'
@@ -119,18 +119,21 @@ export interface NodeGateHooks {
  * Evaluates the gate for one request and carries the decision out on a Node response. A decision
  * that is not a pass is answered at once; a throw of the core or of the answer goes to `fail`.
  */
-export function runGate(gate: PaymentGate, request: RequestLike, res: ServerResponse, hooks: NodeGateHooks): Promise<void> {
-  return gate.evaluate(request).then(
-    (decision) => {
-      if (decision.type === 'pass') return runPass(decision, res, hooks)
-      try {
-        sendAnswer(res, decision)
-      } catch (error) {
-        hooks.fail(error)
-      }
-    },
-    (error: unknown) => hooks.fail(error),
-  )
+export async function runGate(gate: PaymentGate, request: RequestLike, res: ServerResponse, hooks: NodeGateHooks): Promise<void> {
+  // An async function, not .then() callbacks: it allocates no closure per request.
+  let decision: PaymentDecision
+  try {
+    decision = await gate.evaluate(request)
+  } catch (error) {
+    hooks.fail(error)
+    return
+  }
+  if (decision.type === 'pass') return runPass(decision, res, hooks)
+  try {
+    sendAnswer(res, decision)
+  } catch (error) {
+    hooks.fail(error)
+  }
 }
 
 async function runPass(decision: PaymentPass, res: ServerResponse, hooks: NodeGateHooks): Promise<void> {
@@ -172,9 +175,27 @@ class ResponseTarget implements AnswerTarget {
  */
 export function reportCompletion(res: ServerResponse, pass: PaymentPass): void {
   if (!pass.complete) return
-  const report = () => void pass.complete?.(res.headersSent ? res.statusCode : 500)
   // Koa reports a handler that bypassed it only after it returned: its response may be over already.
-  if (res.destroyed) report()
-  // 'close' comes once per response: `on` spares the wrapper `once` builds on every prepaid call.
-  else res.on('close', report)
+  if (res.destroyed) return void pass.complete(res.headersSent ? res.statusCode : 500)
+  // The pass rides on the response and one shared listener reads it: no closure per prepaid call.
+  // (Two paywalls on one route may both settle first: each pass is reported.)
+  const carrier = res as PassCarrier
+  const earlier = carrier[COMPLETES]
+  if (earlier !== undefined) {
+    carrier[COMPLETES] = [...(Array.isArray(earlier) ? earlier : [earlier]), pass]
+    return
+  }
+  carrier[COMPLETES] = pass
+  // 'close' comes once per response: `on` spares the wrapper `once` builds.
+  res.on('close', completeOnClose)
+}
+
+const COMPLETES = Symbol('tollgate: passes to complete')
+type PassCarrier = ServerResponse & { [COMPLETES]?: PaymentPass | PaymentPass[] }
+
+function completeOnClose(this: PassCarrier): void {
+  const passes = this[COMPLETES]
+  this[COMPLETES] = undefined
+  const status = this.headersSent ? this.statusCode : 500
+  for (const pass of Array.isArray(passes) ? passes : passes ? [passes] : []) void pass.complete?.(status)
 }

@@ -4,8 +4,12 @@
  * to compare before/after without the noise of a shared machine's network stack:
  *
  *   npx tsx bench/profile/micro.ts [root ...]     (default: this checkout; rounds alternate between roots)
+ *
+ * A root is a checkout (its sources, through tsx as the bench runs them) or a built package directory
+ * (`npx tsup --out-dir <checkout>/dist-x`, inside a checkout so it finds node_modules).
  */
-import { resolve } from 'node:path'
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 type Request = { method: string; url: string; headers: { get(name: string): string | null } }
@@ -23,12 +27,15 @@ function request(headers: Record<string, string> = {}): Request {
 }
 
 async function pathsOf(root: string): Promise<Record<string, () => Promise<void>>> {
-  const core = await import(`${root}/src/index.js`)
-  const { prepaid } = await import(`${root}/src/prepaid/index.js`)
-  const { KeyRing } = await import(`${root}/src/prepaid/credential-keys.js`)
+  // A built package (tsup's output directory, what sellers run) or a checkout's sources (as the bench runs them).
+  const built = existsSync(join(root, 'index.js'))
+  const core = await import(built ? `${root}/index.js` : `${root}/src/index.js`)
+  const { prepaid } = await import(built ? `${root}/prepaid.js` : `${root}/src/prepaid/index.js`)
+  // Signing test credentials only: this checkout's KeyRing (the built package does not export it).
+  const { KeyRing } = await import('../../src/prepaid/credential-keys.js')
   const base = { payTo: PAY_TO, settler: core.localSettler({ privateKey: `0x${'11'.repeat(32)}`, rpcUrl: 'http://127.0.0.1:9' }), store: core.memoryStore(), singleInstance: true }
   const plain: Gate = core.createTollgate(base).route(route)
-  const { tollgateMetrics } = await import(`${root}/src/metrics/index.js`)
+  const { tollgateMetrics } = await import(built ? `${root}/metrics.js` : `${root}/src/metrics/index.js`)
   const observed: Gate = core.createTollgate({ ...base, hooks: tollgateMetrics().hooks }).route(route)
   const prices: Record<string, string> = { gold: '0.02', silver: '0.05' }
   const dynamic: Gate = core.createTollgate(base).route({ ...route, amount: ({ header }: { header(n: string): string | null }) => prices[header('x-api-key') ?? ''] ?? '0.10' })

@@ -4,8 +4,11 @@
  * one, a cached challenge never answers another route, URL or price, a bug still surfaces as a
  * rejection, a prepaid call's pass behaves as before, and hooks still run later, in order.
  */
+import { IncomingMessage, ServerResponse } from 'node:http'
+import { Socket } from 'node:net'
 import { describe, expect, it } from 'vitest'
-import { createTollgate, localSettler, memoryStore, type PaymentDecision, type RequestLike } from '../../src/index.js'
+import { reportCompletion } from '../../adapters/node.js'
+import { createTollgate, localSettler, memoryStore, type PaymentDecision, type PaymentPass, type RequestLike } from '../../src/index.js'
 import { ChallengeCache } from '../../src/gate/challenge-cache.js'
 import { createGateEvents } from '../../src/hooks/gate-events.js'
 import { KeyRing } from '../../src/prepaid/credential-keys.js'
@@ -168,5 +171,19 @@ describe('watching hooks', () => {
     await Promise.resolve()
     expect(heard).toEqual(['challenge /r', 'route challenge', 'rejected invalid_payload', 'challenge /r', 'route challenge'])
     expect(errors).toHaveLength(2)
+  })
+})
+
+describe('a settled-first pass reported when its response closes', () => {
+  it('reports each pass on the response once, 500 when nothing was sent', () => {
+    const res = new ServerResponse(new IncomingMessage(new Socket()))
+    const heard: string[] = []
+    const pass = (name: string) => ({ complete: async (status: number) => void heard.push(`${name} ${status}`) }) as unknown as PaymentPass
+    // Two paywalls on one route, both settled first.
+    reportCompletion(res, pass('first'))
+    reportCompletion(res, pass('second'))
+    res.emit('close')
+    res.emit('close')
+    expect(heard).toEqual(['first 500', 'second 500'])
   })
 })
