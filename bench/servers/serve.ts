@@ -9,28 +9,20 @@ import Fastify from 'fastify'
 import Koa from 'koa'
 import Router from '@koa/router'
 import { Redis } from 'ioredis'
-import { tollgate as expressTollgate } from '../../adapters/express.js'
-import { tollgate as fastifyTollgate } from '../../adapters/fastify.js'
-import { tollgate as koaTollgate } from '../../adapters/koa.js'
-import {
-  asyncSettlement,
-  batchedSettler,
-  combineHooks,
-  createTollgate,
-  localSettler,
-  memorySettlementQueue,
-  memoryStore,
-  settlerPool,
-  type EvmSettler,
-  type Store,
-  type TollgateConfig,
-  type TollgateHooks,
-} from '../../src/index.js'
-import { tollgateMetrics } from '../../src/metrics/index.js'
-import { postgresReceipts } from '../../src/receipts/index.js'
-import { prepaid } from '../../src/prepaid/index.js'
-import { redisStore } from '../../src/redis.js'
+import type { EvmSettler, Store, TollgateConfig, TollgateHooks } from '../../src/index.js'
+import { tollgateEntry } from '../lib/built.js'
 import { officialExpressApp } from './official.js'
+
+// The package as sellers run it (the tsup build in BENCH_BUILT, as `npm run bench` sets) or, for
+// development, the sources through tsx. The official stack is plain JavaScript either way.
+const { tollgate: expressTollgate } = await tollgateEntry('express', () => import('../../adapters/express.js'))
+const { tollgate: fastifyTollgate } = await tollgateEntry('fastify', () => import('../../adapters/fastify.js'))
+const { tollgate: koaTollgate } = await tollgateEntry('koa', () => import('../../adapters/koa.js'))
+const { asyncSettlement, batchedSettler, combineHooks, createTollgate, localSettler, memorySettlementQueue, memoryStore, settlerPool } = await tollgateEntry('index', () => import('../../src/index.js'))
+const { tollgateMetrics } = await tollgateEntry('metrics', () => import('../../src/metrics/index.js'))
+const { postgresReceipts } = await tollgateEntry('receipts', () => import('../../src/receipts/index.js'))
+const { prepaid } = await tollgateEntry('prepaid', () => import('../../src/prepaid/index.js'))
+const { redisStore } = await tollgateEntry('redis', () => import('../../src/redis.js'))
 
 const body = { data: 'the goods' }
 const route = { amount: '0.10', network: 'base-sepolia' } as const
@@ -108,7 +100,7 @@ async function expressApp(paid: boolean, hooks?: TollgateHooks): Promise<Request
  */
 async function expressSolanaApp(): Promise<RequestListener> {
   const env = process.env
-  const { solanaSettler } = await import('../../src/chains/solana/index.js')
+  const { solanaSettler } = await tollgateEntry('solana', () => import('../../src/chains/solana/index.js'))
   const app = express()
   const gate = expressTollgate({ payTo: env.PAY_TO!, settler: solanaSettler({ secretKey: env.FEE_PAYER_KEY!, rpcUrl: env.SOL_RPC_URL! }), store: memoryStore(), singleInstance: true })
   const option = { amount: '0.10', network: 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1', asset: { address: env.MINT!, decimals: 6 } }
@@ -158,12 +150,15 @@ async function staticApp(framework: string): Promise<RequestListener> {
     await app.ready()
     return (req, res) => app.routing(req, res)
   }
+  // Routed as the Koa servers with and without tollgate are (@koa/router): the baseline differs only in the payload.
   const app = new Koa()
-  app.use((ctx) => {
+  const router = new Router()
+  router.get('/data', (ctx) => {
     ctx.status = 402
     ctx.set(headers)
     ctx.body = text
   })
+  app.use(router.routes())
   return app.callback()
 }
 
