@@ -167,8 +167,7 @@ class Gate implements PaymentGate {
     // A dynamic route prices each request first: its challenge and its payment check use that price.
     if (!this.pricing) return this.decidePriced(request, events, span, this.methods, undefined)
     const priced = this.pricing.price(request)
-    if (isThenable(priced)) return priced.then((p) => this.afterPricing(request, events, span, p))
-    return this.afterPricing(request, events, span, priced)
+    return isThenable(priced) ? priced.then((p) => this.afterPricing(request, events, span, p)) : this.afterPricing(request, events, span, priced)
   }
 
   private afterPricing(request: RequestLike, events: GateEvents, span: GateSpan | undefined, priced: Priced | PaymentDecision): PaymentDecision | Promise<PaymentDecision> {
