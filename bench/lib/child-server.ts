@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export interface ChildServer {
@@ -7,16 +8,29 @@ export interface ChildServer {
   stop(): Promise<void>
 }
 
-const script = fileURLToPath(new URL('../servers/serve.ts', import.meta.url))
+const REPO = fileURLToPath(new URL('../..', import.meta.url))
+
+export interface ServerOptions {
+  /** The checkout whose bench/servers/serve.ts runs (default this one; bench/profile compares with older ones). */
+  root?: string
+  /** Node flags before the script, e.g. --cpu-prof (default: BENCH_NODE_ARGS). */
+  nodeArgs?: string[]
+  startTimeoutMs?: number
+  /** How long SIGTERM is given before SIGKILL (a --cpu-prof file is written on a normal exit). */
+  stopGraceMs?: number
+}
 
 /**
  * Starts one benchmark server in its own process, so the load generator and the server never
  * share a core's event loop; it prints its URL as one JSON line when it listens.
  */
-export function startServer(scenario: string, env: Record<string, string> = {}): Promise<ChildServer> {
+export function startServer(scenario: string, env: Record<string, string> = {}, options: ServerOptions = {}): Promise<ChildServer> {
   // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/profiles" profiles every server of a run.
-  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '')
-  const child = spawn(process.execPath, [...extra, '--import', 'tsx', script, scenario], {
+  const extra = options.nodeArgs ?? (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '')
+  const root = options.root ?? REPO
+  const startTimeoutMs = options.startTimeoutMs ?? 20_000
+  const child = spawn(process.execPath, [...extra, '--import', 'tsx', join(root, 'bench/servers/serve.ts'), scenario], {
+    cwd: root,
     env: { ...process.env, ...env, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -25,7 +39,7 @@ export function startServer(scenario: string, env: Record<string, string> = {}):
     stderr += chunk.toString()
   })
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`${scenario} did not start in 20 s: ${stderr}`)), 20_000)
+    const timer = setTimeout(() => fail(new Error(`${scenario} did not start in ${startTimeoutMs / 1000} s: ${stderr}`)), startTimeoutMs)
     const fail = (error: Error) => {
       clearTimeout(timer)
       child.kill('SIGKILL')
@@ -39,16 +53,16 @@ export function startServer(scenario: string, env: Record<string, string> = {}):
       if (!line) return
       clearTimeout(timer)
       child.removeAllListeners('exit')
-      resolve({ url: (JSON.parse(line) as { url: string }).url, pid: child.pid as number, stop: () => stop(child) })
+      resolve({ url: (JSON.parse(line) as { url: string }).url, pid: child.pid as number, stop: () => stop(child, options.stopGraceMs ?? 3_000) })
     })
   })
 }
 
-function stop(child: ChildProcess): Promise<void> {
+function stop(child: ChildProcess, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null) return resolve()
     child.once('exit', () => resolve())
     child.kill('SIGTERM')
-    setTimeout(() => child.kill('SIGKILL'), 3_000).unref()
+    setTimeout(() => child.kill('SIGKILL'), graceMs).unref()
   })
 }
