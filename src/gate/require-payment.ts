@@ -34,22 +34,8 @@ import type { RequirePaymentOptions } from './require-payment-options.js'
 import { RoutePricing, type Priced } from './price-request.js'
 
 export type { RequirePaymentOptions } from './require-payment-options.js'
-
-export interface PaymentGate {
-  readonly policy: SettlementPolicy
-  readonly methods: readonly PaymentMethod[]
-  evaluate(request: RequestLike): Promise<PaymentDecision>
-  /**
-   * The replay keys of the payment a request carries, without claiming or verifying anything;
-   * null when it carries none this gate accepts. Lets a caller find what a payment already bought.
-   */
-  identify(request: RequestLike): string[] | null
-  /**
-   * This route as the discovery listing shows it: at its `resource`, else at the first URL it
-   * served (origin and path); undefined before either is known or when it is not discoverable.
-   */
-  describe(): DiscoveryItem | undefined
-}
+export type { PaymentGate } from './payment-gate.js'
+import type { PaymentGate } from './payment-gate.js'
 
 /**
  * The framework-free core: turns a request into a decision (challenge, reject or pass). Every
