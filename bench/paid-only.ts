@@ -5,7 +5,7 @@
  * Solana paid path instead.
  *   BENCH_PAID_ONLY='batched' BENCH_PAID_BUYERS=16 npx tsx bench/paid-only.ts
  */
-import { buildForBench } from './lib/built.js'
+import { useBuiltPackage } from './lib/built.js'
 import { renderTable } from './lib/report.js'
 import { measurePaidPath } from './paid-path.js'
 import { paidTargets } from './paid-targets.js'
@@ -13,8 +13,7 @@ import { measureSolanaPaidPath } from './solana-paid.js'
 
 const payments = Number(process.env.BENCH_PAYMENTS ?? 200)
 // As `npm run bench`: the built package, unless BENCH_BUILT=src asks for the sources.
-if (process.env.BENCH_BUILT === 'src') delete process.env.BENCH_BUILT
-else process.env.BENCH_BUILT ??= await buildForBench()
+await useBuiltPackage()
 if (process.env.BENCH_PAID_CHAIN === 'solana') {
   const solana = await measureSolanaPaidPath(payments, (process.env.BENCH_PAID_BUYERS ?? '16').split(',').map(Number))
   process.stdout.write(`${renderTable(solana.rows)}\n\n`)

@@ -14,20 +14,12 @@ import { decodeHeader, encodeHeader, signAuthorization, v2Payment } from '../tes
 import { startRpcProxy } from '../test/e2e/rpc-proxy.js'
 import { MULTICALL3_ADDRESS } from '../src/chains/evm/settler/batch-settler.js'
 import { startServer } from './lib/child-server.js'
-import { drivePresigned, quantile } from './lib/presigned.js'
+import { drivePresigned, quantile, type PaidFigures } from './lib/presigned.js'
 import type { Row } from './lib/report.js'
 
-export interface PaidRun {
-  variant: string
-  concurrency: number
-  perSecond: number
-  p50: number
-  p99: number
-  ok: number
-  count: number
+export interface PaidRun extends PaidFigures {
   transfers: number
   gasPerPayment: number
-  statuses: Record<number, number>
   /** settle: 'async': the answer went out after verification and the claim, before settlement. */
   servedBeforeSettlement: boolean
   /** async only: from the last answer until every queued payment was on chain. */

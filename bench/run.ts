@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { KeyRing } from '../src/prepaid/credential-keys.js'
 import { postgresAvailable, startPostgres } from '../test/support/postgres.js'
 import { redisAvailable, startRedis } from '../test/support/redis.js'
-import { buildForBench } from './lib/built.js'
+import { useBuiltPackage } from './lib/built.js'
 import { startServer, type ChildServer } from './lib/child-server.js'
 import { load, type LoadResult } from './lib/load.js'
 import { renderResults, renderTable, type Row, type Target } from './lib/report.js'
@@ -70,9 +70,7 @@ const fmt = (n: number | undefined, digits = 2) => (n === undefined ? 'n/a' : n.
 async function main() {
   const started = Date.now()
   // Every tollgate server runs the package as built for sellers (BENCH_BUILT=src runs the sources through tsx instead).
-  if (process.env.BENCH_BUILT === 'src') delete process.env.BENCH_BUILT
-  else process.env.BENCH_BUILT ??= await buildForBench()
-  notes.push(process.env.BENCH_BUILT ? 'tollgate servers run the built package (tsup, ESM), as sellers do; the official stack is the published JavaScript.' : 'tollgate servers ran the TypeScript sources through tsx (BENCH_BUILT=src), which costs more than the built package.')
+  notes.push((await useBuiltPackage()) === 'built' ? 'tollgate servers run the built package (tsup, ESM), as sellers do; the official stack is the published JavaScript.' : 'tollgate servers ran the TypeScript sources through tsx (BENCH_BUILT=src), which costs more than the built package.')
   const targets: Target[] = []
 
   // 1. Challenge path: requests without payment.

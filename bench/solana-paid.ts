@@ -15,20 +15,13 @@ import type { SolanaKeypair } from '../test/support/solana/keys.js'
 import { spawnSolanaStandIn } from '../test/support/solana/spawn.js'
 import type { SolanaStandIn } from '../test/support/solana/stand-in.js'
 import { startServer } from './lib/child-server.js'
-import { drivePresigned, quantile } from './lib/presigned.js'
+import { drivePresigned, quantile, type PaidFigures } from './lib/presigned.js'
 import type { Row } from './lib/report.js'
 
 const PRICE_ATOMIC = 100_000n // 0.10 of a 6-decimal mint, as the EVM scenarios
 const BUYERS = 64
 
-export interface SolanaRun {
-  variant: string
-  concurrency: number
-  perSecond: number
-  p50: number
-  p99: number
-  ok: number
-  count: number
+export interface SolanaRun extends PaidFigures {
   /** Successful transfers landed by this stack's fee payer. */
   landed: number
   /** The seller's token balance moved, in payments. */
@@ -36,7 +29,6 @@ export interface SolanaRun {
   lamportsPerPayment: number
   /** JSON-RPC calls the stand-in received per payment, by method (both stacks' seller and facilitator sides). */
   rpcPerPayment: Record<string, number>
-  statuses: Record<number, number>
   latencies: number[]
   seconds: number
 }

@@ -20,6 +20,19 @@ export async function buildForBench(): Promise<string> {
   return out
 }
 
+/**
+ * Points this run's servers at the built package (building it), unless BENCH_BUILT=src asks for the
+ * sources through tsx or BENCH_BUILT already names a build. Returns what the run measures, for its notes.
+ */
+export async function useBuiltPackage(): Promise<'built' | 'sources'> {
+  if (process.env.BENCH_BUILT === 'src') {
+    delete process.env.BENCH_BUILT
+    return 'sources'
+  }
+  process.env.BENCH_BUILT ??= await buildForBench()
+  return 'built'
+}
+
 /** One entry of the package: from the build in BENCH_BUILT when set, else the sources (`source`). */
 export async function tollgateEntry<T>(entry: string, source: () => Promise<T>): Promise<T> {
   const built = process.env.BENCH_BUILT

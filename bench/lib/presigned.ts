@@ -2,6 +2,19 @@
  * Drives payments signed beforehand through a paid URL with `concurrency` buyers in flight, each
  * taking the next header as soon as its last answer is read. Only the run itself is timed.
  */
+/** What every paid-path variant reports, whatever the chain. */
+export interface PaidFigures {
+  variant: string
+  concurrency: number
+  /** Paid answers (200) per second: a 402 is not a sale. */
+  perSecond: number
+  p50: number
+  p99: number
+  ok: number
+  count: number
+  statuses: Record<number, number>
+}
+
 export interface PresignedRun {
   seconds: number
   /** Milliseconds per request, sorted. */

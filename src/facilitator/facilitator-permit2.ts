@@ -1,4 +1,6 @@
 import type { PublicClient } from 'viem'
+import { isEvmAddress } from '../config/evm-address.js'
+import { lazyPublicClient } from '../chains/evm/lazy-client.js'
 import { redactUrl, redactUrls } from '../errors/redact.js'
 import { Reason } from '../errors/reasons.js'
 import { ChainUnavailableError } from '../errors/tollgate-error.js'
@@ -64,21 +66,23 @@ class FacilitatorPermit2Method implements PaymentMethod<FacilitatorPermit2Proof>
     const { network } = this.terms
     const rpcUrl = options.rpcUrls?.[network.name] ?? options.rpcUrls?.[network.caip2]
     if (rpcUrl) {
-      // viem is imported by the first settlement left unknown, not when the route is built.
-      let client: PublicClient | undefined
+      // viem and the Permit2 reader are imported by the first settlement left unknown, not when the route is built.
+      const client = lazyPublicClient(rpcUrl, { timeout: 5_000, retryCount: 1 })
       const read = async <T>(run: (client: PublicClient) => Promise<T>): Promise<T> => {
         try {
-          const { createPublicClient, http } = await import('viem')
-          client ??= createPublicClient({ transport: http(rpcUrl, { timeout: 5_000, retryCount: 1 }) }) as PublicClient
-          return await run(client)
+          return await run(await client())
         } catch (error) {
           throw new ChainUnavailableError(`chain read failed: ${redactUrls(String(error))}`)
         }
       }
+      let check: SettlementCheck | undefined
       this.check = async (token, owner, nonce, transaction) => {
-        const runtime = await loadPermit2().catch(() => undefined)
-        if (!runtime) return { state: 'unknown', detail: 'the Permit2 chain reader did not load' }
-        return runtime.permit2SettlementCheck(read)(token, owner, nonce, transaction)
+        if (!check) {
+          const runtime = await loadPermit2().catch(() => undefined)
+          if (!runtime) return { state: 'unknown', detail: 'the Permit2 chain reader did not load' }
+          check = runtime.permit2SettlementCheck(read)
+        }
+        return check(token, owner, nonce, transaction)
       }
     }
     if (options.scheme === 'upto') void this.learnSettler()
@@ -92,7 +96,7 @@ class FacilitatorPermit2Method implements PaymentMethod<FacilitatorPermit2Proof>
     const fromKind = (kind?.extra as { facilitatorAddress?: unknown } | undefined)?.facilitatorAddress
     const signers = (reply.value as { signers?: Record<string, string[]> }).signers
     const candidate = typeof fromKind === 'string' ? fromKind : signers?.['eip155:*']?.[0] ?? signers?.[this.terms.network.caip2]?.[0]
-    if (typeof candidate === 'string' && /^0x[0-9a-fA-F]{40}$/.test(candidate)) this.settlerAddress = candidate as `0x${string}`
+    if (isEvmAddress(candidate)) this.settlerAddress = candidate
   }
 
   private permit2Terms(): Permit2Terms {

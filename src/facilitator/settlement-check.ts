@@ -26,13 +26,14 @@ export type SettlementCheck = (asset: Address, from: Address, nonce: Hex, transa
 export function rpcSettlementCheck(network: EvmNetwork, rpcUrl: string): SettlementCheck {
   let reader: Promise<SettlementCheck> | undefined
   return async (asset, from, nonce, transaction) => {
-    reader ??= import('./rpc-settlement-check.js').then((module) => module.rpcReader(network, rpcUrl))
-    const read = await reader.catch((error: unknown) => {
+    let read: SettlementCheck
+    try {
+      read = await (reader ??= import('./rpc-settlement-check.js').then((module) => module.rpcReader(network, rpcUrl)))
+    } catch (error) {
       reader = undefined
-      return error instanceof Error ? error : new Error(String(error))
-    })
-    // A reader that cannot load leaves the outcome unknown, as an unreachable endpoint does.
-    if (read instanceof Error) return { state: 'unknown', detail: `the chain reader did not load: ${read.message.split('\n')[0] ?? ''}` }
+      // A reader that cannot load leaves the outcome unknown, as an unreachable endpoint does.
+      return { state: 'unknown', detail: `the chain reader did not load: ${(error instanceof Error ? error.message : String(error)).split('\n')[0] ?? ''}` }
+    }
     return read(asset, from, nonce, transaction)
   }
 }

@@ -3,6 +3,7 @@
  * a bare transaction hash, or `tx_hash="…" payer_address="…" chain="…"` with tollgate's binding
  * fields `signature` and `nonce`. Strict: anything else is refused, never guessed at.
  */
+import { isEvmAddress } from '../config/evm-address.js'
 
 export interface PushCredentials {
   /** As sent; each chain family checks and normalises its own form. */
@@ -36,7 +37,7 @@ export function isTransactionHash(value: string): boolean {
 const CHECKS: Record<Field, (value: string) => string | undefined> = {
   tx_hash: (v) => (isTransactionHash(v) ? undefined : 'tx_hash is neither a 0x-prefixed 32-byte hex hash nor a base58 signature'),
   payer_address: (v) =>
-    /^0x[0-9a-fA-F]{40}$/.test(v) || (BASE58.test(v) && v.length >= 32 && v.length <= 44) ? undefined : 'payer_address is neither an EVM nor a Solana address',
+    isEvmAddress(v) || (BASE58.test(v) && v.length >= 32 && v.length <= 44) ? undefined : 'payer_address is neither an EVM nor a Solana address',
   chain: (v) => (/^[A-Za-z0-9][A-Za-z0-9:_-]{0,99}$/.test(v) ? undefined : 'chain must be a network name or CAIP-2 id'),
   signature: (v) =>
     /^0x(?:[0-9a-fA-F]{2}){1,2048}$/.test(v) || (BASE58.test(v) && v.length >= 32 && v.length <= 100) ? undefined : 'signature must be 0x-prefixed hex or base58',

@@ -1,4 +1,5 @@
 import type { Address, Hex, PublicClient } from 'viem'
+import { lazyPublicClient } from '../chains/evm/lazy-client.js'
 import type { StoredReceipt } from './receipt.js'
 import type { ReceiptStore } from './receipt-store.js'
 import type { ChainTransfer, Discrepancy, LedgerSide, ReconcileReport } from './reconcile-report.js'
@@ -49,7 +50,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
   if (fromBlock < 0n || toBlock < fromBlock) throw new RangeError('tollgate: reconcile needs 0 <= fromBlock <= toBlock')
   if (options.payTo.length === 0) throw new TypeError('tollgate: reconcile needs at least one payTo address')
   if (!options.client && !options.rpcUrl) throw new TypeError('tollgate: reconcile needs rpcUrl or client')
-  const client: PublicClient = options.client ?? (await publicClientOf(options.rpcUrl as string))
+  const client: PublicClient = options.client ?? (await lazyPublicClient(options.rpcUrl as string)())
   const asset = lower(options.asset)
   const payees = new Set(options.payTo.map(lower))
 
@@ -133,9 +134,4 @@ function side(row: StoredReceipt): LedgerSide {
     transaction: row.transaction,
     recordedAt: row.recordedAt.toISOString(),
   }
-}
-
-async function publicClientOf(rpcUrl: string): Promise<PublicClient> {
-  const { createPublicClient, http } = await import('viem')
-  return createPublicClient({ transport: http(rpcUrl) }) as PublicClient
 }

@@ -2,6 +2,7 @@ import { secp256k1 } from '@noble/curves/secp256k1'
 import { keccak_256 } from '@noble/hashes/sha3'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils'
 import type { Address, Hex } from 'viem'
+import { isEvmAddress } from '../../../config/evm-address.js'
 import type { Eip3009Authorization } from '../settler/evm-chain.js'
 
 /**
@@ -17,7 +18,6 @@ import type { Eip3009Authorization } from '../settler/evm-chain.js'
 const encoder = new TextEncoder()
 const keccak = (bytes: Uint8Array): Uint8Array => keccak_256(bytes)
 const UINT256_LIMIT = 1n << 256n
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/
 
 const DOMAIN_TYPE_HASH = keccak(encoder.encode('EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)'))
 const TRANSFER_TYPE_HASH = keccak(
@@ -47,7 +47,7 @@ function domainSeparator(token: Eip712Token, chainId: number): Uint8Array {
 /** The EIP-712 digest an EIP-3009 `TransferWithAuthorization` signs; undefined for out-of-range values. */
 export function authorizationDigest(token: Eip712Token, chainId: number, a: Eip3009Authorization): Uint8Array | undefined {
   for (const value of [a.value, a.validAfter, a.validBefore]) if (value < 0n || value >= UINT256_LIMIT) return undefined
-  if (!/^0x[0-9a-fA-F]{64}$/.test(a.nonce) || !ADDRESS.test(a.from) || !ADDRESS.test(a.to)) return undefined
+  if (!/^0x[0-9a-fA-F]{64}$/.test(a.nonce) || !isEvmAddress(a.from) || !isEvmAddress(a.to)) return undefined
   const struct = keccak(concat([TRANSFER_TYPE_HASH, addressWord(a.from), addressWord(a.to), word(a.value), word(a.validAfter), word(a.validBefore), hexBytes(a.nonce)]))
   return keccak(concat([Uint8Array.of(0x19, 0x01), domainSeparator(token, chainId), struct]))
 }

@@ -1,7 +1,5 @@
 import { parseAbi, type Address } from 'viem'
 
-export { EXACT_PROXY_ADDRESS, PERMIT2_ADDRESS, revertErrors, UPTO_PROXY_ADDRESS } from './permit2-constants.js'
-
 const structs = [
   'struct TokenPermissions { address token; uint256 amount; }',
   'struct PermitTransferFrom { TokenPermissions permitted; uint256 nonce; uint256 deadline; }',

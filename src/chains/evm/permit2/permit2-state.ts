@@ -2,14 +2,14 @@ import { decodeFunctionData, isAddressEqual, type Address, type Hex, type Public
 import { redactUrls } from '../../../errors/redact.js'
 import type { AuthorizationOutcome, SettlementCheck } from '../../../facilitator/settlement-check.js'
 import { errorDetail } from '../settler/rpc-errors.js'
-import { EXACT_PROXY_ADDRESS, PERMIT2_ADDRESS, erc20PermitAbi, exactProxyAbi, permit2Abi, UPTO_PROXY_ADDRESS, uptoProxyAbi } from './permit2-contracts.js'
+import { EXACT_PROXY_ADDRESS, PERMIT2_ADDRESS, UPTO_PROXY_ADDRESS } from './permit2-constants.js'
+import { erc20PermitAbi, exactProxyAbi, permit2Abi, uptoProxyAbi } from './permit2-contracts.js'
 
 /** How far back to look for the transfer that used a nonce: the settle being resolved happened moments ago. */
 const LOOKBACK_BLOCKS = 2_000n
 /** Transfers out of the owner's account examined, newest first. */
 const MAX_CANDIDATES = 25
 
-export { permit2NonceHex } from './permit2-proof.js'
 
 /** Whether Permit2 has spent this nonce of this owner: bit `nonce & 255` of word `nonce >> 8`. */
 export async function permit2NonceUsed(client: PublicClient, owner: Address, nonce: bigint): Promise<boolean> {

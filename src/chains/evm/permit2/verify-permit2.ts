@@ -1,11 +1,12 @@
 import type { Hex, TypedDataDefinition } from 'viem'
-import { sameAddress } from '../../../config/evm-address.js'
+import { isEvmAddress, sameAddress } from '../../../config/evm-address.js'
 import { Reason, type ReasonCode } from '../../../errors/reasons.js'
 import { redactUrls } from '../../../errors/redact.js'
 import { ChainUnavailableError } from '../../../errors/tollgate-error.js'
 import type { Verification } from '../../../methods/payment-method.js'
 import { checkPermit2Terms, DEADLINE_MARGIN_SECONDS, permit2Payment, reject } from './permit2-checks.js'
-import { PERMIT2_ADDRESS, erc20PermitAbi } from './permit2-contracts.js'
+import { erc20PermitAbi } from './permit2-contracts.js'
+import { PERMIT2_ADDRESS } from './permit2-constants.js'
 import type { Permit2Proof } from './permit2-proof.js'
 import { permit2RevertReason } from './permit2-reverts.js'
 import { signedBy } from './permit2-signatures.js'
@@ -13,7 +14,6 @@ import { settleCalldata } from './settle-permit2.js'
 import type { Permit2Terms } from './permit2-terms.js'
 import { eip2612TypedData, permit2TypedData } from './permit2-typed-data.js'
 
-const ADDRESS = /^0x[a-fA-F0-9]{40}$/
 const DIGITS = /^[0-9]{1,78}$/
 
 /**
@@ -56,7 +56,7 @@ export async function verifyPermit2(terms: Permit2Terms, proof: Permit2Proof, no
 async function checkEip2612(terms: Permit2Terms, proof: Permit2Proof, now: bigint): Promise<Verification | null> {
   const info = proof.eip2612!
   const formatOk =
-    ADDRESS.test(info.from) && ADDRESS.test(info.asset) && ADDRESS.test(info.spender) && DIGITS.test(info.amount) && DIGITS.test(info.nonce) && DIGITS.test(info.deadline) && /^0x[a-fA-F0-9]+$/.test(info.signature) && /^[0-9]+(\.[0-9]+)*$/.test(info.version)
+    isEvmAddress(info.from) && isEvmAddress(info.asset) && isEvmAddress(info.spender) && DIGITS.test(info.amount) && DIGITS.test(info.nonce) && DIGITS.test(info.deadline) && /^0x[a-fA-F0-9]+$/.test(info.signature) && /^[0-9]+(\.[0-9]+)*$/.test(info.version)
   if (!formatOk) return reject(Reason.eip2612Format, 'the eip2612GasSponsoring extension is malformed')
   if (!sameAddress(info.from as Hex, proof.owner)) return reject(Reason.eip2612FromMismatch, `the permit is signed for ${info.from}, not the payer`)
   if (!sameAddress(info.asset as Hex, terms.token.address)) return reject(Reason.eip2612AssetMismatch, `the permit is for token ${info.asset}`)

@@ -1,4 +1,5 @@
 import type { PublicClient } from 'viem'
+import { lazyPublicClient } from '../lazy-client.js'
 import { isRecord } from '../../../config/config-shape.js'
 import { ConfigurationError } from '../../../errors/tollgate-error.js'
 import { PushMethod } from '../../../push/push-method.js'
@@ -36,20 +37,17 @@ export function evmPush(options: EvmPushOptions = {}): PushSetup {
     ...positiveInteger(o, 'blockTimeSeconds', 'evmPush', 3_600),
     ...positiveInteger(o, 'requestTimeoutMs', 'evmPush', 120_000),
   ])
-  const clients = new Map<string, Promise<PublicClient>>()
+  const clients = new Map<string, () => Promise<PublicClient>>()
   const clientFor = (network: EvmNetwork): (() => Promise<PublicClient>) => {
     const url = options.rpcUrls?.[network.name] ?? options.rpcUrls?.[network.caip2] ?? options.rpcUrl ?? network.rpcUrl
     if (!url) throw new ConfigurationError([`evmPush: no rpcUrl for network ${network.name}; give rpcUrl or rpcUrls, or the network's rpcUrl in \`networks\``])
     // viem is imported by the first push payment read, not when tollgate or the route is.
-    return () => {
-      let client = clients.get(url)
-      if (!client) {
-        client = import('viem').then(({ createPublicClient, http }) => createPublicClient({ transport: http(url, { batch: true, timeout: options.requestTimeoutMs ?? 5_000, retryCount: 1 }) }) as PublicClient)
-        client.catch(() => clients.delete(url))
-        clients.set(url, client)
-      }
-      return client
+    let client = clients.get(url)
+    if (!client) {
+      client = lazyPublicClient(url, { batch: true, timeout: options.requestTimeoutMs ?? 5_000, retryCount: 1 })
+      clients.set(url, client)
     }
+    return client
   }
   return {
     kind: 'tollgate-push',

@@ -1,5 +1,5 @@
 import type { Address } from 'viem'
-import { checksumAddress } from '../../../config/evm-address.js'
+import { checksumAddress, isEvmAddress } from '../../../config/evm-address.js'
 import { ConfigurationError } from '../../../errors/tollgate-error.js'
 import { guardedLogger, silentLogger, type Logger } from '../../../logger.js'
 import type { EvmNetwork } from '../network/evm-network.js'
@@ -36,7 +36,7 @@ export function batchedSettler(inner: EvmSettler, options: BatchOptions = {}): E
   const maxBatch = options.maxBatch ?? 32
   if (!Number.isSafeInteger(windowMs) || windowMs < 0) problems.push('batchedSettler: windowMs must be a non-negative integer number of milliseconds')
   if (!Number.isSafeInteger(maxBatch) || maxBatch < 1 || maxBatch > 500) problems.push('batchedSettler: maxBatch must be an integer from 1 to 500')
-  if (options.multicall !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(options.multicall)) problems.push('batchedSettler: multicall must be an address')
+  if (options.multicall !== undefined && !isEvmAddress(options.multicall)) problems.push('batchedSettler: multicall must be an address')
   if (problems.length > 0) throw new ConfigurationError(problems)
   const multicall = checksumAddress(options.multicall ?? MULTICALL3_ADDRESS)
   const logger = guardedLogger(options.logger ?? silentLogger)
